@@ -1,0 +1,11 @@
+// Dispatches wgsharp's sub-commands.
+namespace WgSharp.Cli;
+
+internal static class CommandLine
+{
+    public static int Run(string[] args)
+    {
+        Console.Error.WriteLine("wgsharp: no command yet");
+        return 1;
+    }
+}
