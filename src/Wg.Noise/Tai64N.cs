@@ -8,7 +8,8 @@ namespace WgSharp.Noise;
 /// <summary>
 /// A TAI64N label: 8 bytes of seconds, then 4 bytes of nanoseconds, both big-endian. The seconds are
 /// <c>2^62 + 10 + unix seconds</c> (0x400000000000000a + unix time), the offset WireGuard implementations use
-/// (the "+10" is the TAI-UTC difference of 1970; later leap seconds are ignored, as they are everywhere else).
+/// (the "+10" is the 10 s by which TAI led UTC when leap seconds began in 1972; later leap seconds are ignored,
+/// as every WireGuard implementation ignores them).
 /// Because both fields are big-endian, comparing the structs field by field orders them exactly like comparing
 /// the 12 encoded bytes, which is what peers do.
 /// </summary>
