@@ -17,8 +17,8 @@ namespace WgSharp.Noise;
 /// </summary>
 internal sealed class ReplayWindow
 {
-    /// <summary>Counters at or above this are never accepted: REJECT_AFTER_MESSAGES = 2^64 - 2^13 - 1 (whitepaper §6.1).</summary>
-    public const ulong RejectAfterMessages = ulong.MaxValue - (1UL << 13);
+    /// <summary>Counters at or above REJECT_AFTER_MESSAGES are never accepted (whitepaper §5.4.6).</summary>
+    public const ulong RejectAfterMessages = WireGuardConstants.RejectAfterMessages;
 
     /// <summary>Bits in the ring: 128 blocks of 64.</summary>
     public const int RingBits = RingBlocks * BlockBits;
