@@ -1,0 +1,275 @@
+// The kernel TUN device: /dev/net/tun with IFF_TUN|IFF_NO_PI (Documentation/networking/tuntap.rst).
+using System.Threading.Channels;
+using WgSharp.Tun.Interop;
+
+namespace WgSharp.Tun;
+
+/// <summary>
+/// A Linux TUN interface. The fd is non-blocking: Read drains what is ready and otherwise waits in poll(2) on
+/// the fd plus a <see cref="CloseSignal"/>, so Close from any thread wakes a blocked reader. The control socket
+/// (for SIOCGIFMTU and friends) and the rtnetlink watcher are opened in the constructor, hence in the network
+/// namespace of the creating thread, the same as the interface itself.
+/// Thread safety: Read, Write, Mtu and Close may be called concurrently from any threads; Read and Write keep
+/// no shared scratch.
+/// </summary>
+internal sealed unsafe partial class TunDevice : ITunDevice
+{
+    internal const string DefaultDevicePath = "/dev/net/tun";
+
+    /// <summary>The largest IP packet (the IPv4/IPv6 length fields are 16 bits): buffers of this size past the offset never truncate.</summary>
+    public const int MaxPacketSize = 65535;
+
+    private readonly FileDescriptor _tun;
+    private readonly FileDescriptor _control;
+    private readonly CloseSignal _closeSignal;
+    private readonly Channel<TunEvent> _events = Channel.CreateUnbounded<TunEvent>(
+        new UnboundedChannelOptions { SingleWriter = true });
+    private readonly TunLinkWatcher _watcher;
+
+    // Last MTU seen (ioctl or netlink); answered when the interface is no longer reachable by name.
+    private volatile int _lastMtu;
+
+    // Set by the watcher once the interface left this namespace: name lookups here would find someone else.
+    private volatile bool _movedOut;
+
+    private long _droppedReads;
+    private long _droppedWrites;
+    private int _disposed;
+
+    private TunDevice(string name, int interfaceIndex, int mtu, bool running, FileDescriptor tun, FileDescriptor control,
+        CloseSignal closeSignal, int netlinkFd)
+    {
+        Name = name;
+        InterfaceIndex = interfaceIndex;
+        _lastMtu = mtu;
+        _tun = tun;
+        _control = control;
+        _closeSignal = closeSignal;
+        _watcher = new TunLinkWatcher(this, netlinkFd, interfaceIndex, mtu, running);
+        _watcher.Start();
+    }
+
+    /// <summary>
+    /// Creates (or attaches to a persistent) TUN interface. An empty <paramref name="name"/> lets the kernel pick
+    /// (tunN); a name containing "%d" is a template the kernel fills in.
+    /// </summary>
+    public static TunDevice Create(string name) => Create(name, DefaultDevicePath);
+
+    /// <summary>As <see cref="Create(string)"/>, with the clone device path replaceable (tests, odd containers).</summary>
+    internal static TunDevice Create(string name, string devicePath)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        TunErrors.ValidateName(name);
+
+        int tunFd = LibC.Open(devicePath, LibC.O_RDWR | LibC.O_CLOEXEC | LibC.O_NONBLOCK);
+        if (tunFd < 0)
+        {
+            throw TunErrors.Open(devicePath, LibC.LastErrno);
+        }
+
+        int controlFd = -1;
+        int netlinkFd = -1;
+        CloseSignal? signal = null;
+        try
+        {
+            LibC.IfReq request = default;
+            request.SetName(name);
+            request.Flags = LibC.IFF_TUN | LibC.IFF_NO_PI;
+            if (LibC.Ioctl(tunFd, LibC.TUNSETIFF, &request) < 0)
+            {
+                throw TunErrors.SetInterface(name, LibC.LastErrno);
+            }
+            string actualName = request.GetName();
+
+            controlFd = LibC.Socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
+            if (controlFd < 0)
+            {
+                throw TunErrors.Io(actualName, "Opening a control socket", LibC.LastErrno);
+            }
+            int index = InterfaceRequest(controlFd, actualName, LibC.SIOCGIFINDEX, out int ifIndexErrno).IfIndex;
+            if (ifIndexErrno != 0)
+            {
+                throw TunErrors.Io(actualName, "SIOCGIFINDEX", ifIndexErrno);
+            }
+            int mtu = InterfaceRequest(controlFd, actualName, LibC.SIOCGIFMTU, out int mtuErrno).Mtu;
+            if (mtuErrno != 0)
+            {
+                throw TunErrors.Io(actualName, "SIOCGIFMTU", mtuErrno);
+            }
+            short flags = InterfaceRequest(controlFd, actualName, LibC.SIOCGIFFLAGS, out int flagsErrno).Flags;
+            if (flagsErrno != 0)
+            {
+                throw TunErrors.Io(actualName, "SIOCGIFFLAGS", flagsErrno);
+            }
+
+            netlinkFd = TunLinkWatcher.OpenSocket(out int netlinkErrno);
+            if (netlinkFd < 0)
+            {
+                throw TunErrors.Io(actualName, "Opening an rtnetlink socket", netlinkErrno);
+            }
+            signal = CloseSignal.TryCreate(out int eventErrno)
+                ?? throw TunErrors.Io(actualName, "eventfd", eventErrno);
+
+            return new TunDevice(actualName, index, mtu, IsRunning(flags), new FileDescriptor(tunFd),
+                new FileDescriptor(controlFd), signal, netlinkFd);
+        }
+        catch
+        {
+            signal?.Dispose();
+            if (netlinkFd >= 0)
+            {
+                LibC.Close(netlinkFd);
+            }
+            if (controlFd >= 0)
+            {
+                LibC.Close(controlFd);
+            }
+            LibC.Close(tunFd);
+            throw;
+        }
+    }
+
+    /// <summary>The name the kernel gave the interface at creation.</summary>
+    public string Name { get; }
+
+    /// <summary>The interface index at creation (it may differ after a move to another namespace).</summary>
+    public int InterfaceIndex { get; }
+
+    public int BatchSize => 128;
+
+    public ChannelReader<TunEvent> Events => _events.Reader;
+
+    public long DroppedReads => Interlocked.Read(ref _droppedReads);
+
+    public long DroppedWrites => Interlocked.Read(ref _droppedWrites);
+
+    /// <summary>
+    /// The MTU, asked from the kernel (SIOCGIFMTU). Once the interface moved to another namespace, or after
+    /// Close, this is the last value seen.
+    /// </summary>
+    public int Mtu
+    {
+        get
+        {
+            if (!_movedOut && TryQueryLink(out int mtu, out _))
+            {
+                _lastMtu = mtu;
+            }
+            return _lastMtu;
+        }
+    }
+
+    /// <summary>Sets the interface MTU (SIOCSIFMTU; needs CAP_NET_ADMIN). The TUN driver accepts 68..65535.</summary>
+    public void SetMtu(int mtu)
+    {
+        if (!_control.TryAcquire(out int fd))
+        {
+            throw new ObjectDisposedException(nameof(TunDevice));
+        }
+        try
+        {
+            LibC.IfReq request = default;
+            request.SetName(Name);
+            request.Mtu = mtu;
+            if (LibC.Ioctl(fd, LibC.SIOCSIFMTU, &request) < 0)
+            {
+                throw TunErrors.Io(Name, $"Setting MTU {mtu}", LibC.LastErrno);
+            }
+            _lastMtu = mtu;
+        }
+        finally
+        {
+            _control.Release();
+        }
+    }
+
+    public void Close() => Dispose();
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _closeSignal.Signal();
+        _watcher.Dispose();
+        _tun.Dispose();
+        _control.Dispose();
+        _closeSignal.Dispose();
+        _events.Writer.TryComplete();
+    }
+
+    /// <summary>Whether the fd is still attached to a live interface: TUNGETIFF fails with EBADFD once it was deleted.</summary>
+    internal TunAttachment QueryAttachment()
+    {
+        if (!_tun.TryAcquire(out int fd))
+        {
+            return TunAttachment.Closed;
+        }
+        try
+        {
+            LibC.IfReq request = default;
+            if (LibC.Ioctl(fd, LibC.TUNGETIFF, &request) == 0)
+            {
+                return TunAttachment.Attached;
+            }
+            return LibC.LastErrno == LibC.EBADFD ? TunAttachment.Detached : TunAttachment.Attached;
+        }
+        finally
+        {
+            _tun.Release();
+        }
+    }
+
+    /// <summary>Reads MTU and up/running state by name; false if the name is not found here (moved, deleted) or closed.</summary>
+    internal bool TryQueryLink(out int mtu, out bool running)
+    {
+        mtu = 0;
+        running = false;
+        if (!_control.TryAcquire(out int fd))
+        {
+            return false;
+        }
+        try
+        {
+            mtu = InterfaceRequest(fd, Name, LibC.SIOCGIFMTU, out int mtuErrno).Mtu;
+            short flags = InterfaceRequest(fd, Name, LibC.SIOCGIFFLAGS, out int flagsErrno).Flags;
+            running = IsRunning(flags);
+            return mtuErrno == 0 && flagsErrno == 0;
+        }
+        finally
+        {
+            _control.Release();
+        }
+    }
+
+    /// <summary>Called on the watcher thread for every event before it is published.</summary>
+    internal void OnLinkEvent(TunEvent linkEvent)
+    {
+        switch (linkEvent.Kind)
+        {
+            case TunEventKind.MtuChanged:
+                _lastMtu = linkEvent.Mtu;
+                break;
+            case TunEventKind.MovedToOtherNamespace:
+                _movedOut = true;
+                break;
+        }
+        _events.Writer.TryWrite(linkEvent);
+        if (linkEvent.Kind is TunEventKind.Deleted or TunEventKind.MovedToOtherNamespace)
+        {
+            _events.Writer.TryComplete();
+        }
+    }
+
+    private static bool IsRunning(short flags) =>
+        (flags & (LibC.IFF_UP | LibC.IFF_RUNNING)) == (LibC.IFF_UP | LibC.IFF_RUNNING);
+
+    private static LibC.IfReq InterfaceRequest(int socketFd, string name, uint request, out int errno)
+    {
+        LibC.IfReq ifr = default;
+        ifr.SetName(name);
+        errno = LibC.Ioctl(socketFd, request, &ifr) < 0 ? LibC.LastErrno : 0;
+        return ifr;
+    }
+}
