@@ -24,15 +24,50 @@ public sealed partial class Tunnel
             return DropResult(DropReason.PacketTooLarge);
         }
 
-        TimeSpan now = Now;
-        Session? session = _current;
-        if (session is not null && !session.IsExpired(now) && session.TryReserveCounter(out ulong counter))
+        if (TryReserveSend(out SendReservation reservation))
         {
-            int length = session.Seal(counter, packet, PaddedLength(packet.Length), destination);
-            OnTransportSent(session, counter, isKeepalive: packet.IsEmpty, length, now);
+            int length = Seal(reservation, packet, destination);
             return TunnelResult.WriteToNetwork(destination[..length]);
         }
 
+        return QueueForHandshake(packet, destination);
+    }
+
+    /// <summary>
+    /// Takes the next counter of the current session for one packet, or returns false when there is no
+    /// usable session (then call <see cref="QueueForHandshake"/>). Call in send order: counters must
+    /// reach the peer roughly in order to stay inside its replay window.
+    /// </summary>
+    public bool TryReserveSend(out SendReservation reservation)
+    {
+        Session? session = _current;
+        if (session is not null && !session.IsExpired(Now) && session.TryReserveCounter(out ulong counter))
+        {
+            reservation = new SendReservation(session, counter);
+            return true;
+        }
+
+        reservation = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Encrypts a packet under a reservation into destination (see <see cref="Encapsulate"/>) and returns
+    /// the datagram length. Safe on any thread, for many packets of the same peer at once.
+    /// </summary>
+    public int Seal(in SendReservation reservation, scoped ReadOnlySpan<byte> packet, Span<byte> destination)
+    {
+        int length = reservation.Session.Seal(reservation.Counter, packet, PaddedLength(packet.Length), destination);
+        OnTransportSent(reservation.Session, reservation.Counter, isKeepalive: packet.IsEmpty, length, Now);
+        return length;
+    }
+
+    /// <summary>
+    /// Holds a packet (if any) until a handshake completes and, unless one is under way, returns the
+    /// initiation to send. An empty packet queues nothing: it only asks for a handshake.
+    /// </summary>
+    public TunnelResult QueueForHandshake(scoped ReadOnlySpan<byte> packet, Span<byte> destination)
+    {
         if (!packet.IsEmpty && !_queue.Enqueue(packet))
         {
             CountDrop(DropReason.QueueOverflow);
@@ -40,7 +75,7 @@ public sealed partial class Tunnel
 
         lock (_lock)
         {
-            return _handshake.IsInitiationPending ? TunnelResult.Done : InitiateHandshake(destination, now, isRetry: false);
+            return _attemptActive ? TunnelResult.Done : InitiateHandshake(destination, Now, isRetry: false);
         }
     }
 

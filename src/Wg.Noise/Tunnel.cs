@@ -170,6 +170,7 @@ public sealed partial class Tunnel : IDisposable
             CountDrop(DropReason.QueueOverflow);
         }
 
+        _attemptActive = false;
         _wantHandshake = false;
         _rekeyOnReceiveRequested = false;
         for (int i = 0; i < _timers.Length; i++)
