@@ -100,6 +100,37 @@ public class UdpBindTests
     }
 
     [RootFact]
+    public void IPv4MappedEndpointIsSentThroughTheIPv4Socket()
+    {
+        using var ns = new NetNs();
+        using UdpBind bind = ns.Run(() => UdpBind.Open(0));
+        using Socket peer = ns.Run(() => PeerSocket(new IPEndPoint(IPAddress.Loopback, 0)));
+        UdpEndpoint mapped = UdpEndpoint.Parse($"[::ffff:127.0.0.1]:{((IPEndPoint)peer.LocalEndPoint!).Port}");
+
+        Assert.True(bind.Send([new byte[] { 42 }], [1], 1, 0, ref mapped).Succeeded);
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, bind.Port), ReceiveFrom(peer));
+    }
+
+    [RootTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SendsLargerThanOneBatchAreSplit(bool multiMessage)
+    {
+        using var ns = new NetNs();
+        using UdpBind sender = ns.Run(() => UdpBind.Open(0));
+        using UdpBind receiver = ns.Run(() => UdpBind.Open(0));
+        sender.UseMultiMessage = multiMessage;
+        const int Count = 3 * UdpBind.MaxBatchSize + 5;
+        byte[][] buffers = Enumerable.Range(0, Count).Select(i => BitConverter.GetBytes(i)).ToArray();
+        int[] sizes = Enumerable.Repeat(4, Count).ToArray();
+        UdpEndpoint to = UdpEndpoint.Parse($"127.0.0.1:{receiver.Port}");
+
+        Assert.Equal(new UdpSendResult(Count, 0), sender.Send(buffers, sizes, Count, 0, ref to));
+        var (received, _) = await ReceiveAsync(receiver, AddressFamily.InterNetwork, Count);
+        Assert.Equal(Enumerable.Range(0, Count), received.Select(r => BitConverter.ToInt32(r.Data)));
+    }
+
+    [RootFact]
     public async Task PortZeroGivesTheSamePortForIPv4AndIPv6()
     {
         using var ns = new NetNs();
