@@ -45,7 +45,17 @@ internal sealed unsafe partial class TunDevice : ITunDevice
         _tun = tun;
         _control = control;
         _closeSignal = closeSignal;
-        _watcher = new TunLinkWatcher(this, netlinkFd, interfaceIndex, mtu, running);
+        try
+        {
+            _watcher = new TunLinkWatcher(this, netlinkFd, interfaceIndex, mtu, running);
+        }
+        catch
+        {
+            tun.Dispose();
+            control.Dispose();
+            closeSignal.Dispose();
+            throw;
+        }
         _watcher.Start();
     }
 

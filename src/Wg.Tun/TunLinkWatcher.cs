@@ -30,8 +30,13 @@ internal sealed unsafe class TunLinkWatcher : IDisposable
     {
         _device = device;
         _socket = new FileDescriptor(netlinkFd);
-        _stop = CloseSignal.TryCreate(out int errno)
-            ?? throw TunErrors.Io(device.Name, "eventfd", errno);
+        CloseSignal? stop = CloseSignal.TryCreate(out int errno);
+        if (stop is null)
+        {
+            _socket.Dispose();
+            throw TunErrors.Io(device.Name, "eventfd", errno);
+        }
+        _stop = stop;
         _ifIndex = ifIndex;
         _mtu = mtu;
         _running = running;

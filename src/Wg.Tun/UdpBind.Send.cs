@@ -128,9 +128,12 @@ internal sealed unsafe partial class UdpBind
                         return new UdpSendResult(sent, LibC.EBADF);
                     }
                     continue;
-                // The sticky source went away (address removed: EINVAL; interface gone: ENODEV): forget it and
-                // let the kernel choose, once (wireguard-go clears the source on EINVAL the same way).
-                case LibC.EINVAL or LibC.ENODEV when controlLength > 0 && !sourceRetried:
+                // The sticky source may have gone away: a removed IPv6 address gives EINVAL
+                // (ip6_datagram_send_ctl), a removed IPv4 address ENETUNREACH on current kernels (EINVAL on old
+                // ones, __ip_route_output_key_hash), a vanished interface ENODEV. Forget the source and let the
+                // kernel choose, once, as wireguard-go does on EINVAL. If the route itself is the problem the
+                // retry fails the same way and the source is simply learned again from the next reply.
+                case LibC.EINVAL or LibC.ENETUNREACH or LibC.ENODEV when controlLength > 0 && !sourceRetried:
                     endpoint = endpoint.WithoutSource();
                     controlLength = 0;
                     sourceRetried = true;
