@@ -1,0 +1,90 @@
+// A peer as the device knows it: its engine tunnel, where to send to (the configured endpoint, then
+// wherever its authenticated packets last came from), and the settings `wg show` reports back.
+using WgSharp.Noise;
+using WgSharp.Noise.Keys;
+using WgSharp.Tun;
+
+namespace WgSharp.Router.Device;
+
+internal sealed class Peer : IDisposable
+{
+    // Replaced whole (never mutated) so the data path reads it without a lock; a new holder is
+    // allocated only when the endpoint actually changes.
+    private volatile EndpointHolder? _endpoint;
+
+    public Peer(Tunnel tunnel)
+    {
+        Tunnel = tunnel;
+        tunnel.Owner = this;
+    }
+
+    public Tunnel Tunnel { get; }
+
+    public PublicKey PublicKey => Tunnel.PublicKey;
+
+    /// <summary>A copy of the preshared key for `get` (the engine keeps its own). Guarded by the device's configuration lock.</summary>
+    public PresharedKey? PresharedKey { get; private set; }
+
+    public ushort PersistentKeepaliveSeconds { get; private set; }
+
+    public bool TryGetEndpoint(out UdpEndpoint endpoint)
+    {
+        EndpointHolder? holder = _endpoint;
+        endpoint = holder?.Value ?? default;
+        return holder is not null;
+    }
+
+    public void SetEndpoint(UdpEndpoint endpoint) => _endpoint = new EndpointHolder(endpoint);
+
+    /// <summary>
+    /// Roaming (whitepaper §2.1): the endpoint follows the latest authenticated packet, including the
+    /// local address it arrived on (the sticky source for replies).
+    /// </summary>
+    public void UpdateEndpointFromPacket(in UdpEndpoint source)
+    {
+        EndpointHolder? current = _endpoint;
+        if (current is null || !current.Value.Equals(source) || !SameSource(current.Value, source))
+        {
+            _endpoint = new EndpointHolder(source);
+        }
+    }
+
+    public void SetPresharedKey(PresharedKey? key)
+    {
+        PresharedKey?.Dispose();
+        PresharedKey = key is null || key.IsZero ? null : key.Clone();
+        Tunnel.SetPresharedKey(PresharedKey);
+    }
+
+    public void SetPersistentKeepalive(ushort seconds)
+    {
+        PersistentKeepaliveSeconds = seconds;
+        Tunnel.PersistentKeepalive = TimeSpan.FromSeconds(seconds);
+    }
+
+    public void Dispose()
+    {
+        PresharedKey?.Dispose();
+        PresharedKey = null;
+    }
+
+    public override string ToString() => "peer(" + PublicKey.ToBase64()[..4] + "…" + PublicKey.ToBase64()[^5..^1] + ")";
+
+    private static bool SameSource(in UdpEndpoint a, in UdpEndpoint b)
+    {
+        if (a.HasSource != b.HasSource || a.SourceInterfaceIndex != b.SourceInterfaceIndex)
+        {
+            return false;
+        }
+
+        Span<byte> first = stackalloc byte[16];
+        Span<byte> second = stackalloc byte[16];
+        int length = a.CopySourceAddressTo(first);
+        return length == b.CopySourceAddressTo(second) && first[..length].SequenceEqual(second[..length]);
+    }
+
+    private sealed class EndpointHolder(UdpEndpoint value)
+    {
+        public readonly UdpEndpoint Value = value;
+    }
+}

@@ -1,0 +1,37 @@
+// One thread ticks every peer's timers (ARCHITECTURE.md guideline 7): handshake retries, keepalives,
+// rekeys and expiry all come out of Tunnel.UpdateTimers.
+using WgSharp.Noise;
+
+namespace WgSharp.Router.Device;
+
+internal sealed partial class WireGuardDevice
+{
+    private void TimerLoop()
+    {
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(PacketBatch.BufferSize, pinned: true);
+        long lastSweep = Environment.TickCount64;
+        while (!_stopping.Token.WaitHandle.WaitOne(TickInterval))
+        {
+            foreach (Peer peer in _peerList)
+            {
+                TunnelResult result;
+                int guard = 0;
+                while ((result = peer.Tunnel.UpdateTimers(buffer)).Operation == TunnelOperation.WriteToNetwork && guard++ < 64)
+                {
+                    DeviceLog.Sending(_logger, peer, DescribeTimerDatagram(result.Packet));
+                    SendToPeer(peer, result.Packet);
+                }
+            }
+
+            if (Environment.TickCount64 - lastSweep >= 1000)
+            {
+                lastSweep = Environment.TickCount64;
+                _directory.SweepRateLimiter();
+                UpdateUnderLoad();
+            }
+        }
+    }
+
+    private static string DescribeTimerDatagram(ReadOnlySpan<byte> datagram) =>
+        datagram[0] == 1 ? "handshake initiation" : datagram.Length == 32 ? "keepalive" : "queued packet";
+}

@@ -1,0 +1,193 @@
+// A WireGuard interface: the TUN edge, the UDP edge, the engine's tunnels and the threads between
+// them (ARCHITECTURE.md, "the packet's path"). Outbound: TUN reader → cryptokey routing and counter
+// reservation (in order) → crypto workers (parallel) → UDP sender (in order). Inbound: UDP receivers →
+// crypto workers → AllowedIPs source check → TUN writer (in order). Handshakes have their own queue and
+// thread, so a flood of initiations cannot starve established tunnels; one timer thread ticks all peers.
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using WgSharp.Noise;
+using WgSharp.Router.Routing;
+using WgSharp.Tun;
+
+namespace WgSharp.Router.Device;
+
+internal sealed partial class WireGuardDevice : IDisposable
+{
+    /// <summary>Packets per batch: what one TUN read or one recvmmsg may return.</summary>
+    public const int BatchCapacity = 32;
+
+    /// <summary>Batches per direction: bounds the memory in flight (each buffer is 64 KiB).</summary>
+    public const int BatchesPerDirection = 6;
+
+    private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly ITunDevice _tun;
+    private readonly Func<ushort, IUdpBind> _openBind;
+    private readonly ILogger _logger;
+    private readonly TunnelDirectory _directory;
+    private readonly IpPrefixTrie<Peer> _allowedIps = new();
+    private readonly DeviceCounters _counters = new();
+
+    // Free batches (the pools) and the queues between stages. All bounded by the pool size.
+    private readonly Channel<PacketBatch> _freeOutbound = Channel.CreateBounded<PacketBatch>(BatchesPerDirection);
+    private readonly Channel<PacketBatch> _freeInbound = Channel.CreateBounded<PacketBatch>(BatchesPerDirection);
+    private readonly Channel<PacketBatch> _crypto = Channel.CreateBounded<PacketBatch>(2 * BatchesPerDirection);
+    private readonly Channel<PacketBatch> _sendInOrder = Channel.CreateBounded<PacketBatch>(BatchesPerDirection);
+    private readonly Channel<PacketBatch> _deliverInOrder = Channel.CreateBounded<PacketBatch>(BatchesPerDirection);
+
+    private readonly List<Thread> _threads = [];
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopping = new();
+    private volatile IUdpBind? _bind;
+    private volatile bool _closing;
+    private int _disposed;
+
+    public WireGuardDevice(ITunDevice tun, Func<ushort, IUdpBind> openBind, ILogger logger, TimeProvider? time = null, IRandomSource? random = null)
+    {
+        _tun = tun;
+        _openBind = openBind;
+        _logger = logger;
+        _directory = new TunnelDirectory(time ?? TimeProvider.System, random ?? SystemRandomSource.Instance);
+        for (int i = 0; i < BatchesPerDirection; i++)
+        {
+            _freeOutbound.Writer.TryWrite(new PacketBatch(BatchCapacity, isInbound: false));
+            _freeInbound.Writer.TryWrite(new PacketBatch(BatchCapacity, isInbound: true));
+        }
+    }
+
+    public string Name => _tun.Name;
+
+    public DeviceCounters Counters => _counters;
+
+    /// <summary>Engine drops of every peer and of the device, by reason.</summary>
+    public DropCounters EngineDrops => _directory.Drops;
+
+    /// <summary>Completes when the device has stopped (closed, or its interface deleted).</summary>
+    public Task Completion => _stopped.Task;
+
+    /// <summary>Why the device stopped, once it has.</summary>
+    public string? StopReason { get; private set; }
+
+    /// <summary>Binds the UDP port (0: the kernel picks) and starts every thread.</summary>
+    public void Start(ushort listenPort = 0)
+    {
+        IUdpBind bind = _openBind(listenPort);
+        _bind = bind;
+        _listenPort = listenPort;
+        SetMtu(_tun.Mtu);
+
+        StartThread("tun-reader", ReadTunLoop);
+        StartThread("udp-sender", SendInOrderLoop);
+        StartThread("tun-writer", DeliverInOrderLoop);
+        for (int i = 0; i < Math.Max(2, Environment.ProcessorCount); i++)
+        {
+            StartThread($"crypto-{i}", CryptoLoop);
+        }
+
+        StartThread("handshakes", HandshakeLoop);
+        StartThread("timers", TimerLoop);
+        StartThread("tun-events", TunEventLoop);
+        StartReceivers(bind);
+        DeviceLog.Started(_logger, _tun.Name, bind.Port);
+    }
+
+    /// <summary>Stops the device: closes the TUN and the sockets, ends every thread, erases every key.</summary>
+    public void Close(string reason = "closed")
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        StopReason = reason;
+        DeviceLog.Stopping(_logger, reason);
+        _closing = true;
+        _stopping.Cancel();
+        _tun.Close();
+        _bind?.Close();
+        _handshakeQueue.Writer.TryComplete();
+        _crypto.Writer.TryComplete();
+        _sendInOrder.Writer.TryComplete();
+        _deliverInOrder.Writer.TryComplete();
+        foreach (Thread thread in _threads)
+        {
+            if (thread != Thread.CurrentThread)
+            {
+                thread.Join(TimeSpan.FromSeconds(5));
+            }
+        }
+
+        lock (_configLock)
+        {
+            foreach (Peer peer in _peers.Values)
+            {
+                peer.Dispose();
+            }
+
+            _peers.Clear();
+            _directory.Dispose();
+        }
+
+        _stopped.TrySetResult();
+    }
+
+    public void Dispose() => Close();
+
+    private void StartThread(string name, Action body)
+    {
+        var thread = new Thread(() => RunStage(name, body)) { IsBackground = true, Name = $"wg-{name}" };
+        lock (_threads)
+        {
+            _threads.Add(thread);
+        }
+
+        thread.Start();
+    }
+
+    // A stage that ends by surprise takes the device down with it, loudly: a half-working tunnel is worse.
+    private void RunStage(string name, Action body)
+    {
+        try
+        {
+            body();
+        }
+        catch (Exception e) when (!_closing)
+        {
+            DeviceLog.TunError(_logger, $"{name} failed: {e.Message}");
+            ThreadPool.QueueUserWorkItem(_ => Close($"internal error in {name}: {e.Message}"));
+        }
+        catch (Exception) when (_closing)
+        {
+            // Shutting down: I/O on closed descriptors is expected to fail.
+        }
+    }
+
+    private void SetMtu(int mtu)
+    {
+        lock (_configLock)
+        {
+            _mtu = mtu;
+            foreach (Peer peer in _peers.Values)
+            {
+                peer.Tunnel.Mtu = mtu;
+            }
+        }
+    }
+
+    private void TunEventLoop()
+    {
+        while (_tun.Events.TryReadBlocking(out TunEvent e))
+        {
+            switch (e.Kind)
+            {
+                case TunEventKind.Deleted:
+                    ThreadPool.QueueUserWorkItem(_ => Close("interface deleted"));
+                    return;
+                case TunEventKind.MtuChanged:
+                    SetMtu(_tun.Mtu);
+                    DeviceLog.MtuChanged(_logger, _tun.Mtu);
+                    break;
+            }
+        }
+    }
+}
