@@ -1,16 +1,129 @@
-// Dispatches wgsharp's sub-commands.
+// Dispatches wgsharp's sub-commands and prints their usage. Each command is one row of the table
+// below; the help text is generated from it.
+using WgSharp.Cli.Commands;
+
 namespace WgSharp.Cli;
 
 internal static class CommandLine
 {
-    public static int Run(string[] args)
+    /// <param name="Name">What the user types after `wgsharp`.</param>
+    /// <param name="Arguments">The synopsis after the name (empty when the command takes none).</param>
+    /// <param name="Summary">One line for the help listing.</param>
+    /// <param name="Run">Gets the arguments after the name; returns the exit code.</param>
+    internal sealed record Command(string Name, string Arguments, string Summary, Func<CliContext, string[], int> Run);
+
+    internal static readonly Command[] Commands =
+    [
+        new("genkey", "", "Generate a new private key and write it to standard output in base64", GenKeyCommand.RunPrivate),
+        new("genpsk", "", "Generate a new preshared key and write it to standard output in base64", GenKeyCommand.RunPreshared),
+        new("pubkey", "< private-key", "Read a base64 private key from standard input and write its public key", PubKeyCommand.Run),
+        new("demo", "", "Run two WireGuard engines against each other in memory and narrate what happens", RunDemo),
+        new("help", "[<command>]", "Show this help, or one command's usage (also -h, --help)", RunHelp),
+        new("version", "", "Show the version (also --version)", RunVersion),
+    ];
+
+    public static int Run(string[] args) => Run(args, CliContext.FromProcess());
+
+    public static int Run(string[] args, CliContext context)
     {
-        if (args is ["demo"])
+        if (args.Length == 0)
         {
-            return Demo.EngineDemo.Run(Console.Out);
+            context.Error.Write(Usage());
+            return 1;
         }
 
-        Console.Error.WriteLine("wgsharp: no command yet");
-        return 1;
+        string name = args[0] switch
+        {
+            "-h" or "--help" => "help",
+            "--version" => "version",
+            _ => args[0],
+        };
+        Command? command = Array.Find(Commands, c => c.Name == name);
+        if (command is null)
+        {
+            context.Error.Write($"wgsharp: unknown command '{args[0]}'\n\n{Usage()}");
+            return 1;
+        }
+
+        string[] rest = args[1..];
+        if (rest is ["-h" or "--help"] && command.Name != "help")
+        {
+            context.WriteLine(CommandUsage(command));
+            return 0;
+        }
+
+        return command.Run(context, rest);
+    }
+
+    private static int RunDemo(CliContext context, string[] args)
+    {
+        if (args.Length != 0)
+        {
+            context.Error.Write("Usage: wgsharp demo\n");
+            return 1;
+        }
+
+        return Demo.EngineDemo.Run(Console.Out);
+    }
+
+    internal static string Version
+    {
+        get
+        {
+            Version version = typeof(CommandLine).Assembly.GetName().Version!;
+            return $"{version.Major}.{version.Minor}.{version.Build}";
+        }
+    }
+
+    internal static string Usage()
+    {
+        int width = Commands.Max(c => c.Name.Length) + 2;
+        var text = new System.Text.StringBuilder();
+        text.Append("Usage: wgsharp <command> [<arguments>]\n\n");
+        text.Append("wgsharp is a userspace WireGuard for Linux with a built-in policy router.\n\n");
+        text.Append("Commands:\n");
+        foreach (Command command in Commands)
+        {
+            text.Append("  ").Append(command.Name.PadRight(width)).Append(command.Summary).Append('\n');
+        }
+
+        text.Append("\nRun `wgsharp help <command>' for a command's usage.\n");
+        text.Append("Example: umask 077; wgsharp genkey | tee private.key | wgsharp pubkey > public.key\n");
+        return text.ToString();
+    }
+
+    private static string CommandUsage(Command command) =>
+        $"Usage: wgsharp {command.Name}{(command.Arguments.Length > 0 ? " " + command.Arguments : "")}\n\n{command.Summary}.";
+
+    private static int RunHelp(CliContext context, string[] args)
+    {
+        if (args.Length == 0)
+        {
+            context.Output.Write(System.Text.Encoding.UTF8.GetBytes(Usage()));
+            context.Output.Flush();
+            return 0;
+        }
+
+        Command? command = args.Length == 1 ? Array.Find(Commands, c => c.Name == args[0]) : null;
+        if (command is null)
+        {
+            context.Error.Write($"wgsharp: no help for '{string.Join(' ', args)}'\n\n{Usage()}");
+            return 1;
+        }
+
+        context.WriteLine(CommandUsage(command));
+        return 0;
+    }
+
+    private static int RunVersion(CliContext context, string[] args)
+    {
+        if (args.Length != 0)
+        {
+            context.Error.WriteLine("Usage: wgsharp version");
+            return 1;
+        }
+
+        context.WriteLine("wgsharp v" + Version);
+        return 0;
     }
 }

@@ -1,0 +1,2 @@
+// Assembly-wide attributes: wgsharp runs on Linux only (TUN, rtnetlink, the UAPI socket layout).
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -1,0 +1,38 @@
+// The process surroundings a command runs in (standard streams, stdout's file mode), injectable so
+// tests can run commands in-process.
+using WgSharp.Cli.Interop;
+
+namespace WgSharp.Cli;
+
+internal sealed class CliContext
+{
+    public required Stream Input { get; init; }
+
+    public required Stream Output { get; init; }
+
+    public required TextWriter Error { get; init; }
+
+    /// <summary>True when standard output is a regular file that other users may read or write
+    /// (`wg genkey` warns then: the key would be readable by anyone).</summary>
+    public required Func<bool> OutputIsWorldAccessibleFile { get; init; }
+
+    public static CliContext FromProcess() => new()
+    {
+        Input = Console.OpenStandardInput(),
+        Output = Console.OpenStandardOutput(),
+        Error = Console.Error,
+        OutputIsWorldAccessibleFile = static () =>
+            Libc.TryStatx(1, "", Libc.AtEmptyPath, out Libc.FileIdentity stdout)
+            && stdout.IsRegularFile
+            && (stdout.Mode & 0x7) != 0, // S_IRWXO
+    };
+
+    public void WriteLine(string text)
+    {
+        Span<byte> bytes = stackalloc byte[System.Text.Encoding.UTF8.GetMaxByteCount(text.Length) + 1];
+        int length = System.Text.Encoding.UTF8.GetBytes(text, bytes);
+        bytes[length] = (byte)'\n';
+        Output.Write(bytes[..(length + 1)]);
+        Output.Flush();
+    }
+}
