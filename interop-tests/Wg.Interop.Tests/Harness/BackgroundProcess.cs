@@ -10,6 +10,8 @@ internal sealed class BackgroundProcess : IDisposable
     private readonly StreamWriter _log; // guarded by itself
     private bool _logClosed; // guarded by _log
     private int _disposed; // 0 or 1, set once through Interlocked
+    private int _openPipes = 2; // stdout and stderr until their readers see EOF
+    private readonly TaskCompletionSource _pipesClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private BackgroundProcess(Process process, string logPath, string commandLine)
     {
@@ -118,8 +120,9 @@ internal sealed class BackgroundProcess : IDisposable
             }
         }
 
-        // Let the asynchronous readers deliver the last lines before the log closes.
-        _process.WaitForExit(TimeSpan.FromSeconds(1));
+        // Let the asynchronous readers deliver the last lines before the log closes (bounded: a
+        // grandchild could hold the pipes open).
+        _pipesClosed.Task.Wait(TimeSpan.FromSeconds(1));
         CloseLog();
     }
 
@@ -138,6 +141,11 @@ internal sealed class BackgroundProcess : IDisposable
     {
         if (line is null)
         {
+            if (Interlocked.Decrement(ref _openPipes) == 0)
+            {
+                _pipesClosed.TrySetResult();
+            }
+
             return;
         }
 

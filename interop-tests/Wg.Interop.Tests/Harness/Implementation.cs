@@ -35,6 +35,9 @@ public sealed class Implementation : IXunitSerializable, IEquatable<Implementati
     /// <summary>wgsharp launched through `&lt;repository root&gt;/wgsharp`.</summary>
     public static Implementation WgSharpFromRepository() => WgSharp(RepositoryRoot.WgSharpLauncher);
 
+    /// <summary>The same kind of daemon from another executable (another build or install location).</summary>
+    public Implementation WithExecutable(string path) => new(Kind, path);
+
     public void Deserialize(IXunitSerializationInfo info)
     {
         Kind = info.GetValue<ImplementationKind>(nameof(Kind));

@@ -34,18 +34,8 @@ internal static class ProcessRunner
             }
         }
 
-        using (var drain = new CancellationTokenSource(s_drainTimeout))
-        {
-            try
-            {
-                await run.Process.WaitForExitAsync(drain.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Output stays as captured so far; the exit code below is still the process's own.
-            }
-        }
-
+        // Output stays as captured so far if the pipes do not close in time.
+        await Task.WhenAny(run.OutputClosed, Task.Delay(s_drainTimeout)).ConfigureAwait(false);
         return run.Finish(timedOut);
     }
 
@@ -71,8 +61,10 @@ internal static class ProcessRunner
             KillTree(run.Process);
         }
 
-        // The parameterless-timeout overload also waits for the output pipes; bound that wait too.
+        // WaitForExit(TimeSpan) does not wait for the asynchronous readers to see EOF: wait for that
+        // separately, bounded, or the captured output may still be empty.
         run.Process.WaitForExit(s_drainTimeout);
+        run.OutputClosed.Wait(s_drainTimeout);
         return run.Finish(timedOut);
     }
 
@@ -133,13 +125,18 @@ internal static class ProcessRunner
         private readonly StringBuilder _stdout = new(); // guarded by itself
         private readonly StringBuilder _stderr = new(); // guarded by itself
         private readonly Stopwatch _clock = new();
+        private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public Process Process { get; } = process;
 
+        /// <summary>Completes when both output pipes reached EOF (the readers deliver a null line).</summary>
+        public Task OutputClosed => Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task);
+
         public void Begin()
         {
-            Process.OutputDataReceived += (_, e) => Append(_stdout, e.Data);
-            Process.ErrorDataReceived += (_, e) => Append(_stderr, e.Data);
+            Process.OutputDataReceived += (_, e) => Append(_stdout, e.Data, _stdoutClosed);
+            Process.ErrorDataReceived += (_, e) => Append(_stderr, e.Data, _stderrClosed);
             _clock.Start();
             Process.Start();
             // Commands never read the test's stdin; closing it makes any that try see EOF at once.
@@ -168,10 +165,11 @@ internal static class ProcessRunner
 
         public void Dispose() => Process.Dispose();
 
-        private static void Append(StringBuilder sink, string? line)
+        private static void Append(StringBuilder sink, string? line, TaskCompletionSource closed)
         {
             if (line is null)
             {
+                closed.TrySetResult();
                 return;
             }
 

@@ -13,11 +13,12 @@ internal static class StaleResourceSweeper
 
     public static SweepReport Sweep()
     {
+        var errors = new List<string>();
         var processes = KillStaleProcesses();
-        var namespaces = DeleteStaleNamespaces();
+        var namespaces = DeleteStaleNamespaces(errors);
         var sockets = DeleteStale(SocketDirectory, "*.sock", Path.GetFileNameWithoutExtension, isDirectory: false);
         var directories = DeleteStale(Path.GetTempPath(), ResourceNames.Prefix + "*", Path.GetFileName, isDirectory: true);
-        return new SweepReport(namespaces, sockets, processes, directories);
+        return new SweepReport(namespaces, sockets, processes, directories, errors);
     }
 
     /// <summary>Alive means a /proc entry that is not a zombie (proc(5): state field after the comm).</summary>
@@ -77,7 +78,7 @@ internal static class StaleResourceSweeper
         return killed;
     }
 
-    private static int DeleteStaleNamespaces()
+    private static int DeleteStaleNamespaces(List<string> errors)
     {
         var list = ProcessRunner.Run(["ip", "netns", "list"], TimeSpan.FromSeconds(10));
         var deleted = 0;
@@ -100,9 +101,14 @@ internal static class StaleResourceSweeper
                 }
             }
 
-            if (ProcessRunner.Run(["ip", "netns", "del", name], TimeSpan.FromSeconds(10)).Succeeded)
+            var delete = ProcessRunner.Run(["ip", "netns", "del", name], TimeSpan.FromSeconds(10));
+            if (delete.Succeeded)
             {
                 deleted++;
+            }
+            else
+            {
+                errors.Add(delete.Describe());
             }
         }
 

@@ -13,8 +13,8 @@ namespace WgSharp.Interop.Tests.Harness;
 internal static partial class Traffic
 {
     /// <summary>
-    /// Pings <paramref name="to"/> from <paramref name="from"/>: stops after <paramref name="count"/>
-    /// replies or after <paramref name="deadline"/> (ping -w), whichever comes first, so the first
+    /// Pings <paramref name="to"/> from <paramref name="from"/>: ping(8) with -w keeps sending until
+    /// <paramref name="count"/> replies arrived or <paramref name="deadline"/> passed, so the first
     /// packets may wait for a handshake. <paramref name="payloadSize"/> is ICMP data bytes (ping -s);
     /// <paramref name="dontFragment"/> sets DF / forbids fragmentation (ping -M do).
     /// </summary>
@@ -47,8 +47,8 @@ internal static partial class Traffic
         var result = await from.ExecAsync(command, TimeSpan.FromSeconds(seconds + 5)).ConfigureAwait(false);
         var match = PingSummary().Match(result.StandardOutput);
         return match.Success
-            ? new PingResult(int.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture), int.Parse(match.Groups[2].ValueSpan, CultureInfo.InvariantCulture), result)
-            : new PingResult(0, 0, result);
+            ? new PingResult(count, int.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture), int.Parse(match.Groups[2].ValueSpan, CultureInfo.InvariantCulture), result)
+            : new PingResult(count, 0, 0, result);
     }
 
     /// <summary>A file of <paramref name="bytes"/> random bytes and its SHA-256 (lower-case hex).</summary>
@@ -93,7 +93,6 @@ internal static partial class Traffic
         var received = TempFiles.NewPath("received");
         var family = address.AddressFamily == AddressFamily.InterNetworkV6 ? "-6" : "-4";
         var portText = Invariant(port);
-        var clock = Stopwatch.StartNew();
         // ncat -l without -k serves one connection and exits when the sender closes it.
         var listener = receiver.ExecAsync(
             ["sh", "-c", $"exec ncat {family} --recv-only -l {address} {portText} > {ShellQuote.Word(received)}"],
@@ -104,6 +103,8 @@ internal static partial class Traffic
             throw new InvalidOperationException($"ncat listener on {address}:{port} never listened: {early.Describe()}");
         }
 
+        // Timed from the sender's start to the listener's exit: the data's way, not the set-up.
+        var clock = Stopwatch.StartNew();
         var send = await sender.ExecAsync(
             ["sh", "-c", $"exec ncat {family} --send-only {address} {portText} < {ShellQuote.Word(sourceFile)}"],
             timeout).ConfigureAwait(false);

@@ -85,6 +85,13 @@ internal sealed class WireGuardPeer : IDisposable
     public Task<ProcessResult> SetMtuAsync(int mtu) =>
         Namespace.ExecCheckedAsync(["ip", "link", "set", "dev", InterfaceName, "mtu", mtu.ToString(CultureInfo.InvariantCulture)]);
 
+    /// <summary>A counter of the TUN interface from /sys/class/net/&lt;if&gt;/statistics (sysfs of its namespace).</summary>
+    public async Task<long> ReadLinkCounterAsync(string counter)
+    {
+        var read = await Namespace.ExecCheckedAsync(["cat", $"/sys/class/net/{InterfaceName}/statistics/{counter}"]).ConfigureAwait(false);
+        return long.Parse(read.StandardOutput.Trim(), CultureInfo.InvariantCulture);
+    }
+
     public Task<bool> WaitForExitAsync(TimeSpan timeout) => _daemon.WaitForExitAsync(timeout);
 
     /// <summary>Sends SIGTERM to the daemon (as a service manager would) without waiting.</summary>
