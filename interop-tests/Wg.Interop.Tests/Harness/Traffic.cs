@@ -116,7 +116,9 @@ internal static partial class Traffic
                 $"TCP transfer to {address}:{port} failed\nsender: {send.Describe()}\nreceiver: {listen.Describe()}");
         }
 
-        return new TcpTransferResult(new FileInfo(received).Length, Sha256OfFile(received), clock.Elapsed);
+        var result = new TcpTransferResult(new FileInfo(received).Length, Sha256OfFile(received), clock.Elapsed);
+        File.Delete(received);
+        return result;
     }
 
     /// <summary>
