@@ -1,0 +1,63 @@
+// The implementations the interop suite runs against each other. Extend Pairs (e.g. with
+// (Implementation.WgSharpFromRepository(), Implementation.WireguardGo) and the reverse) to put wgsharp
+// through every pair test; single-daemon tests run each implementation that appears in Pairs.
+using WgSharp.Interop.Tests.Harness;
+
+namespace WgSharp.Interop.Tests;
+
+public static class Implementations
+{
+    /// <summary>(A, B): A runs in the first namespace, B in the second. Order matters; list both.</summary>
+    public static readonly IReadOnlyList<(Implementation A, Implementation B)> Pairs =
+    [
+        (Implementation.WireguardGo, Implementation.WireguardGo2023),
+        (Implementation.WireguardGo2023, Implementation.WireguardGo),
+    ];
+
+    /// <summary>Every implementation named in <see cref="Pairs"/>, once.</summary>
+    public static IEnumerable<Implementation> All => Pairs.SelectMany(p => new[] { p.A, p.B }).Distinct();
+
+    public static TheoryData<Implementation, Implementation> PairData
+    {
+        get
+        {
+            var data = new TheoryData<Implementation, Implementation>();
+            foreach (var (a, b) in Pairs)
+            {
+                data.Add(a, b);
+            }
+
+            return data;
+        }
+    }
+
+    /// <summary>Each pair over an IPv4 and over an IPv6 underlay.</summary>
+    public static TheoryData<Implementation, Implementation, EndpointFamily> PairFamilyData
+    {
+        get
+        {
+            var data = new TheoryData<Implementation, Implementation, EndpointFamily>();
+            foreach (var (a, b) in Pairs)
+            {
+                data.Add(a, b, EndpointFamily.V4);
+                data.Add(a, b, EndpointFamily.V6);
+            }
+
+            return data;
+        }
+    }
+
+    public static TheoryData<Implementation> SingleData
+    {
+        get
+        {
+            var data = new TheoryData<Implementation>();
+            foreach (var implementation in All)
+            {
+                data.Add(implementation);
+            }
+
+            return data;
+        }
+    }
+}
