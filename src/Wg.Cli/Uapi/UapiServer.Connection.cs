@@ -64,6 +64,7 @@ internal sealed partial class UapiServer
         }
 
         DeviceSnapshot snapshot;
+        int errno = 0;
         await _operationLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -71,12 +72,18 @@ internal sealed partial class UapiServer
         }
         catch (Exception e)
         {
-            await ReplyAsync(stream, reply, ErrnoOf(e, "get"), cancellationToken).ConfigureAwait(false);
-            return true;
+            snapshot = null!;
+            errno = ErrnoOf(e, "get");
         }
         finally
         {
-            _operationLock.Release();
+            _operationLock.Release(); // before any socket I/O: a slow client must not hold up the others
+        }
+
+        if (errno != 0)
+        {
+            await ReplyAsync(stream, reply, errno, cancellationToken).ConfigureAwait(false);
+            return true;
         }
 
         using (snapshot)

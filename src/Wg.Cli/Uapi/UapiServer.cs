@@ -63,8 +63,8 @@ internal sealed partial class UapiServer : IAsyncDisposable
     public Task SocketRemoved => _socketRemoved.Task;
 
     /// <summary>Creates the socket and starts serving <paramref name="device"/>.</summary>
-    /// <param name="log">Receives one line per notable event (refused requests, unexpected errors);
-    /// never key material.</param>
+    /// <param name="log">Receives one line per notable event (refused requests, unexpected errors), possibly
+    /// from several threads at once; never key material.</param>
     /// <param name="socketDirectory">Tests may use a private directory; `wg` looks only in the default.</param>
     /// <param name="pollInterval">How often the socket file is checked; one second by default.</param>
     /// <exception cref="UapiSocketInUseException">Another live daemon serves this interface.</exception>
@@ -141,14 +141,16 @@ internal sealed partial class UapiServer : IAsyncDisposable
                 continue;
             }
 
+            // Registered before it starts, so that its own removal (however quickly it ends) finds it.
             long id = Interlocked.Increment(ref _nextConnectionId);
-            _connections[id] = ServeAndForgetAsync(id, client);
+            var connection = new Task<Task>(() => ServeAndForgetAsync(id, client));
+            _connections[id] = connection.Unwrap();
+            connection.Start(TaskScheduler.Default);
         }
     }
 
     private async Task ServeAndForgetAsync(long id, Socket client)
     {
-        await Task.Yield(); // let the accept loop go on while this connection is served
         try
         {
             await ServeConnectionAsync(client, _stopping.Token).ConfigureAwait(false);

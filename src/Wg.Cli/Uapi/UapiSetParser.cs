@@ -44,7 +44,7 @@ internal sealed class UapiSetParser : IDisposable
         }
 
         ObjectDisposedException.ThrowIf(_update is null, this);
-        _lineNumber++;
+        _lineNumber++; // counted from the line after set=1
         if (!UapiSyntax.TrySplit(line, out ReadOnlySpan<char> key, out ReadOnlySpan<char> value))
         {
             return Fail(ConfigurationErrno.ProtocolError, "is not key=value");
@@ -219,8 +219,8 @@ internal sealed class UapiSetParser : IDisposable
     {
         Errno = errno;
         ErrorMessage = $"line {_lineNumber}: {message}";
-        _update?.Dispose();
-        _update = new DeviceUpdate();
+        _update?.Dispose(); // the keys parsed so far are of no further use
+        _update = null;
         _peer = null;
         return false;
     }

@@ -161,11 +161,17 @@ internal sealed class FakeDevice : IDeviceConfigurator
                 peer.AllowedIps.Clear();
             }
 
+            // A set beside the ordered list keeps 65,536-prefix updates linear.
+            var owned = new HashSet<IPNetwork>(peer.AllowedIps);
             foreach (AllowedIpChange allowed in change.AllowedIpChanges)
             {
                 if (allowed.Remove)
                 {
-                    peer.AllowedIps.Remove(allowed.Network);
+                    if (owned.Remove(allowed.Network))
+                    {
+                        peer.AllowedIps.Remove(allowed.Network);
+                    }
+
                     continue;
                 }
 
@@ -177,7 +183,7 @@ internal sealed class FakeDevice : IDeviceConfigurator
                     }
                 }
 
-                if (!peer.AllowedIps.Contains(allowed.Network))
+                if (owned.Add(allowed.Network))
                 {
                     peer.AllowedIps.Add(allowed.Network);
                 }

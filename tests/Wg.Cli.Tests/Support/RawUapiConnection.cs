@@ -29,15 +29,20 @@ internal sealed class RawUapiConnection : IDisposable
     public async Task<string?> ReadReplyAsync()
     {
         using var timeout = new CancellationTokenSource(ReadTimeout);
+        int searched = 0;
         while (true)
         {
-            string text = _pending.ToString();
-            int end = text.IndexOf("\n\n", StringComparison.Ordinal);
-            if (end >= 0)
+            for (int i = Math.Max(searched - 1, 0); i + 1 < _pending.Length; i++)
             {
-                _pending.Remove(0, end + 2);
-                return text[..(end + 2)];
+                if (_pending[i] == '\n' && _pending[i + 1] == '\n')
+                {
+                    string reply = _pending.ToString(0, i + 2);
+                    _pending.Remove(0, i + 2);
+                    return reply;
+                }
             }
+
+            searched = _pending.Length;
 
             int read;
             try

@@ -6,10 +6,11 @@ using WgSharp.Cli.Tests.Support;
 using WgSharp.Cli.Uapi;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
+using Xunit.Abstractions;
 
 namespace WgSharp.Cli.Tests.Uapi;
 
-public class UapiSetParserTests
+public class UapiSetParserTests(ITestOutputHelper output)
 {
     private static readonly string PeerA = "public_key=" + TestKeys.Public(1).ToHex();
     private static readonly string PeerB = "public_key=" + TestKeys.Public(2).ToHex();
@@ -265,6 +266,7 @@ public class UapiSetParserTests
         using DeviceUpdate update = UapiSetParser.Parse(lines);
         stopwatch.Stop();
         Assert.Equal(65_536, update.Peers[0].AllowedIpChanges.Count);
+        output.WriteLine($"65,536 allowed_ip lines parsed in {stopwatch.Elapsed.TotalMilliseconds:F1} ms");
         Assert.True(stopwatch.Elapsed < TimeSpan.FromMilliseconds(500), $"took {stopwatch.Elapsed.TotalMilliseconds} ms");
     }
 

@@ -1,0 +1,92 @@
+// The built wgsharp program run as a process, compared with the reference `wg` tool: a key from
+// `wgsharp genkey` gives the same public key under both `pubkey`s, and errors exit 1.
+using WgSharp.Cli.Tests.Support;
+
+namespace WgSharp.Cli.Tests.Commands;
+
+public class BuiltProgramTests
+{
+    // The referenced Wg.Cli project puts its app host next to the tests.
+    private static readonly string Program = Path.Combine(AppContext.BaseDirectory, "wgsharp");
+
+    private static Task<ProcessResult> Run(string input, params string[] args) => ProcessRunner.RunAsync(Program, args, input);
+
+    [Fact]
+    public async Task Genkey_piped_to_pubkey_matches_wg_pubkey()
+    {
+        ProcessResult genkey = await Run("", "genkey");
+        Assert.Equal(0, genkey.ExitCode);
+        Assert.Matches("^[A-Za-z0-9+/]{43}=\n$", genkey.StandardOutput);
+
+        ProcessResult ours = await Run(genkey.StandardOutput, "pubkey");
+        ProcessResult reference = await ProcessRunner.RunAsync("wg", ["pubkey"], genkey.StandardOutput);
+        Assert.Equal(0, ours.ExitCode);
+        Assert.Equal(0, reference.ExitCode);
+        Assert.Equal(reference.StandardOutput, ours.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Pubkey_of_a_wg_genkey_key_matches_wg_pubkey()
+    {
+        ProcessResult key = await ProcessRunner.RunAsync("wg", ["genkey"]);
+        ProcessResult ours = await Run(key.StandardOutput, "pubkey");
+        ProcessResult reference = await ProcessRunner.RunAsync("wg", ["pubkey"], key.StandardOutput);
+        Assert.Equal(reference.StandardOutput, ours.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Genpsk_prints_44_base64_characters()
+    {
+        ProcessResult result = await Run("", "genpsk");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches("^[A-Za-z0-9+/]{43}=\n$", result.StandardOutput);
+        Assert.Equal(32, Convert.FromBase64String(result.StandardOutput.Trim()).Length);
+    }
+
+    [Theory]
+    [InlineData("garbage\n")]
+    [InlineData("this is not a key at all, not even close to one\n")]
+    [InlineData("????????????????????????????????????????????\n")]
+    public async Task Pubkey_rejects_garbage_with_exit_code_1_as_wg_does(string input)
+    {
+        ProcessResult ours = await Run(input, "pubkey");
+        ProcessResult reference = await ProcessRunner.RunAsync("wg", ["pubkey"], input);
+        Assert.Equal(1, ours.ExitCode);
+        Assert.Equal(reference.ExitCode, ours.ExitCode);
+        Assert.Equal("", ours.StandardOutput);
+        Assert.StartsWith("wgsharp: ", ours.StandardError);
+        Assert.Equal(reference.StandardError.Replace("wg: ", "wgsharp: ", StringComparison.Ordinal), ours.StandardError);
+    }
+
+    [Fact]
+    public async Task Version_and_unknown_command()
+    {
+        Assert.Equal("wgsharp v0.1.0\n", (await Run("", "--version")).StandardOutput);
+        ProcessResult unknown = await Run("", "nonsense");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("Usage: wgsharp", unknown.StandardError);
+    }
+
+    [Fact]
+    public async Task Genkey_warns_about_a_world_readable_file_like_wg()
+    {
+        string directory = TestNames.TempDirectory();
+        try
+        {
+            string open = Path.Combine(directory, "open.key");
+            string closed = Path.Combine(directory, "closed.key");
+            ProcessResult loose = await ProcessRunner.RunAsync("/bin/sh", ["-c", $"umask 022; exec '{Program}' genkey > '{open}'"]);
+            ProcessResult strict = await ProcessRunner.RunAsync("/bin/sh", ["-c", $"umask 077; exec '{Program}' genkey > '{closed}'"]);
+            ProcessResult reference = await ProcessRunner.RunAsync("/bin/sh", ["-c", $"umask 022; exec wg genkey > '{open}.wg'"]);
+
+            Assert.Equal(reference.StandardError, loose.StandardError);
+            Assert.StartsWith("Warning: writing to world accessible file.", loose.StandardError);
+            Assert.Equal("", strict.StandardError);
+            Assert.Matches("^[A-Za-z0-9+/]{43}=\n$", File.ReadAllText(open));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}

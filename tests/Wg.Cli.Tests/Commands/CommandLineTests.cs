@@ -1,0 +1,161 @@
+// The wgsharp command line, run in-process with captured streams: dispatch, usage text, and the key
+// commands' input and output rules (those of `wg genkey`, `wg genpsk`, `wg pubkey`).
+using System.Text;
+using WgSharp.Cli;
+
+namespace WgSharp.Cli.Tests.Commands;
+
+public class CommandLineTests
+{
+    // RFC 7748 section 6.1 (Alice), in base64.
+    private const string AlicePrivate = "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=";
+    private const string AlicePublic = "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=";
+
+    private sealed record Run(int ExitCode, string Output, string Error);
+
+    private static Run Invoke(string[] args, string input = "", bool worldAccessibleOutput = false) =>
+        Invoke(args, Encoding.ASCII.GetBytes(input), worldAccessibleOutput);
+
+    private static Run Invoke(string[] args, byte[] input, bool worldAccessibleOutput = false)
+    {
+        var output = new MemoryStream();
+        var error = new StringWriter();
+        var context = new CliContext
+        {
+            Input = new MemoryStream(input),
+            Output = output,
+            Error = error,
+            OutputIsWorldAccessibleFile = () => worldAccessibleOutput,
+        };
+        int exitCode = CommandLine.Run(args, context);
+        return new Run(exitCode, Encoding.UTF8.GetString(output.ToArray()), error.ToString());
+    }
+
+    [Fact]
+    public void Genkey_prints_a_clamped_base64_key_and_a_newline()
+    {
+        Run run = Invoke(["genkey"]);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(45, run.Output.Length);
+        Assert.EndsWith("=\n", run.Output);
+        byte[] key = Convert.FromBase64String(run.Output.TrimEnd('\n'));
+        Assert.Equal(32, key.Length);
+        Assert.Equal(0, key[0] & 7);
+        Assert.Equal(0x40, key[31] & 0xC0);
+        Assert.Equal("", run.Error);
+    }
+
+    [Fact]
+    public void Genpsk_prints_fresh_random_keys()
+    {
+        Run first = Invoke(["genpsk"]);
+        Run second = Invoke(["genpsk"]);
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal(45, first.Output.Length);
+        Assert.Equal(32, Convert.FromBase64String(first.Output.TrimEnd('\n')).Length);
+        Assert.NotEqual(first.Output, second.Output);
+    }
+
+    [Fact]
+    public void Genkey_warns_when_writing_to_a_world_accessible_file()
+    {
+        Assert.StartsWith("Warning: writing to world accessible file.", Invoke(["genkey"], worldAccessibleOutput: true).Error);
+        Assert.Equal("", Invoke(["genkey"], worldAccessibleOutput: false).Error);
+    }
+
+    [Theory]
+    [InlineData(AlicePrivate)]
+    [InlineData(AlicePrivate + "\n")]
+    [InlineData(AlicePrivate + " \t\r\n\v\f\n")]
+    [InlineData(AlicePrivate + "\0\n")]
+    public void Pubkey_derives_the_public_key(string input)
+    {
+        Run run = Invoke(["pubkey"], input);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(AlicePublic + "\n", run.Output);
+    }
+
+    [Theory]
+    [InlineData("", "Key is not the correct length or format")]
+    [InlineData("garbage\n", "Key is not the correct length or format")]
+    [InlineData(" " + AlicePrivate, "Trailing characters found after key")]           // 44 chars read, then '='
+    [InlineData(AlicePrivate + "x", "Trailing characters found after key")]
+    [InlineData(AlicePrivate + "\nsecond line", "Trailing characters found after key")]
+    [InlineData("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LC==", "Key is not the correct length or format")]
+    [InlineData("dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LC*=", "Key is not the correct length or format")]
+    public void Pubkey_rejects_malformed_input(string input, string message)
+    {
+        Run run = Invoke(["pubkey"], input);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("", run.Output);
+        Assert.Equal($"wgsharp: {message}\n", run.Error.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void Pubkey_reads_long_trailing_white_space_without_failing()
+    {
+        byte[] input = Encoding.ASCII.GetBytes(AlicePrivate + new string(' ', 1_000_000));
+        Assert.Equal(AlicePublic + "\n", Invoke(["pubkey"], input).Output);
+    }
+
+    [Theory]
+    [InlineData("help")]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public void Help_lists_every_command_on_standard_output(string flag)
+    {
+        Run run = Invoke([flag]);
+        Assert.Equal(0, run.ExitCode);
+        Assert.StartsWith("Usage: wgsharp <command> [<arguments>]\n", run.Output);
+        foreach (CommandLine.Command command in CommandLine.Commands)
+        {
+            Assert.Contains($"\n  {command.Name} ", run.Output);
+            Assert.Contains(command.Summary, run.Output);
+        }
+    }
+
+    [Theory]
+    [InlineData("pubkey", "--help")]
+    [InlineData("pubkey", "-h")]
+    [InlineData("help", "pubkey")]
+    public void Command_usage_is_shown_on_request(string first, string second)
+    {
+        Run run = Invoke([first, second]);
+        Assert.Equal(0, run.ExitCode);
+        Assert.StartsWith("Usage: wgsharp pubkey < private-key\n", run.Output);
+    }
+
+    [Fact]
+    public void Version_is_printed()
+    {
+        Assert.Equal("wgsharp v0.1.0\n", Invoke(["--version"]).Output);
+        Assert.Equal("wgsharp v0.1.0\n", Invoke(["version"]).Output);
+    }
+
+    [Fact]
+    public void Unknown_or_missing_command_prints_usage_to_standard_error()
+    {
+        Run unknown = Invoke(["frobnicate"]);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Equal("", unknown.Output);
+        Assert.StartsWith("wgsharp: unknown command 'frobnicate'\n", unknown.Error);
+        Assert.Contains("Usage: wgsharp <command>", unknown.Error);
+
+        Run none = Invoke([]);
+        Assert.Equal(1, none.ExitCode);
+        Assert.Contains("Usage: wgsharp <command>", none.Error);
+    }
+
+    [Theory]
+    [InlineData("genkey")]
+    [InlineData("genpsk")]
+    [InlineData("pubkey")]
+    [InlineData("version")]
+    public void Extra_arguments_are_refused(string command)
+    {
+        Run run = Invoke([command, "extra"], AlicePrivate);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("", run.Output);
+        Assert.Equal($"Usage: wgsharp {command}\n", run.Error.ReplaceLineEndings("\n"));
+    }
+}
