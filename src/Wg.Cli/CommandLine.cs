@@ -39,6 +39,11 @@ internal static class CommandLine
             _ => args[0],
         };
         Command? command = Array.Find(Commands, c => c.Name == name);
+        if (command is null && Daemon.DaemonCommand.Matches(args))
+        {
+            return Daemon.DaemonCommand.Run(context, args);
+        }
+
         if (command is null)
         {
             context.Error.Write($"wgsharp: unknown command '{args[0]}'\n\n{Usage()}");
@@ -79,8 +84,16 @@ internal static class CommandLine
     {
         int width = Commands.Max(c => c.Name.Length) + 2;
         var text = new System.Text.StringBuilder();
-        text.Append("Usage: wgsharp <command> [<arguments>]\n\n");
+        text.Append("Usage: wgsharp [-f|--foreground] <interface>\n");
+        text.Append("       wgsharp <command> [<arguments>]\n\n");
         text.Append("wgsharp is a userspace WireGuard for Linux with a built-in policy router.\n\n");
+        text.Append("wgsharp <interface> creates the TUN interface and serves its configuration socket\n");
+        text.Append("/var/run/wireguard/<interface>.sock, exactly like wireguard-go: configure it with `wg`, or let\n");
+        text.Append("wg-quick do it (WG_QUICK_USERSPACE_IMPLEMENTATION=wgsharp). It goes to the background once the\n");
+        text.Append("interface is ready, unless -f/--foreground or WG_PROCESS_FOREGROUND=1 is given, and stops on\n");
+        text.Append("SIGTERM/SIGINT, when the interface is deleted, or when its socket file is removed.\n");
+        text.Append("LOG_LEVEL=silent|error|verbose sets what it logs (default error). An interface named like a\n");
+        text.Append("command below cannot be started this way.\n\n");
         text.Append("Commands:\n");
         foreach (Command command in Commands)
         {

@@ -25,7 +25,15 @@ internal static class KeyEncoding
             }
         }
 
-        return Convert.TryFromBase64Chars(text, key, out int written) && written == KeySize;
+        // Canonical only: the last character's two unused bits must be zero, so each key has exactly
+        // one text form (as `wg` requires; "...LCp=" and "...LCo=" must not both decode).
+        if (!Convert.TryFromBase64Chars(text, key, out int written) || written != KeySize)
+        {
+            return false;
+        }
+
+        Span<char> canonical = stackalloc char[Base64Length];
+        return Convert.TryToBase64Chars(key, canonical, out _) && canonical.SequenceEqual(text);
     }
 
     public static bool TryDecodeHex(ReadOnlySpan<char> text, Span<byte> key)

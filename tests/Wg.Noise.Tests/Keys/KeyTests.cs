@@ -35,6 +35,7 @@ public class KeyTests
     [InlineData(" SDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo=")]   // white space
     [InlineData("hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTm==")]   // 31 bytes
     [InlineData("hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTm-=")]   // url-safe alphabet
+    [InlineData("hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmp=")]   // non-canonical: unused low bits set
     public void Malformed_base64_is_rejected(string text)
     {
         Assert.False(PublicKey.TryParseBase64(text, out _));

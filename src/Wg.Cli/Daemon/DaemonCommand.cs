@@ -1,0 +1,155 @@
+// The wireguard-go command line: `wgsharp [-f|--foreground] <ifname>`. By default the daemon goes to the
+// background, but only once the interface exists and its UAPI socket listens, so the next `wg` command
+// works (wg-quick relies on that). WG_PROCESS_FOREGROUND=1 or -f keeps it in the foreground.
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using WgSharp.Cli.Interop;
+using WgSharp.Cli.Uapi;
+
+namespace WgSharp.Cli.Daemon;
+
+internal static class DaemonCommand
+{
+    public const string Usage = "[-f|--foreground] <interface>";
+
+    // Set by the background launcher for its child: report readiness on stdout, then detach.
+    private const string ChildVariable = "WGSHARP_DAEMON_CHILD";
+    private const string ReadyLine = "READY";
+    private const string ErrorPrefix = "ERROR: ";
+    private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>True when the arguments have the daemon's shape (an interface name, maybe -f).</summary>
+    public static bool Matches(string[] args) =>
+        args is [var name] && UapiSocket.IsValidInterfaceName(name) && !name.StartsWith('-') ||
+        args is ["-f" or "--foreground", var ifname] && UapiSocket.IsValidInterfaceName(ifname);
+
+    public static int Run(CliContext context, string[] args)
+    {
+        bool foreground = args[0] is "-f" or "--foreground" || Environment.GetEnvironmentVariable("WG_PROCESS_FOREGROUND") == "1";
+        string interfaceName = args[^1];
+        LogLevel? level = LogLevelSetting.Parse(Environment.GetEnvironmentVariable(LogLevelSetting.Variable), out string? warning);
+        if (warning is not null)
+        {
+            context.Error.WriteLine($"wgsharp: warning: {warning}");
+        }
+
+        bool isChild = Environment.GetEnvironmentVariable(ChildVariable) == "1";
+        if (!foreground && !isChild)
+        {
+            return LaunchInBackground(context, args);
+        }
+
+        if (isChild)
+        {
+            Libc.setsid(); // leave the caller's session and terminal
+        }
+
+        // In the child, stdout is the readiness pipe: logs go to stderr (which is /dev/null unless LOG_LEVEL was set).
+        TextWriter logOutput = isChild ? Console.Error : Console.Out;
+        var logger = new DaemonLogger(interfaceName, level, logOutput);
+        var daemon = new WireGuardDaemon(interfaceName, logger);
+        try
+        {
+            string reason = daemon.RunAsync(() => ReportReady(isChild, explicitLogLevel: Environment.GetEnvironmentVariable(LogLevelSetting.Variable) is not null))
+                .GetAwaiter().GetResult();
+            logger.LogDebug("Stopped: {Reason}", reason);
+            return 0;
+        }
+        catch (DaemonStartException e)
+        {
+            if (isChild)
+            {
+                Console.Out.WriteLine(ErrorPrefix + e.Message);
+                Console.Out.Flush();
+            }
+            else
+            {
+                context.Error.WriteLine($"wgsharp: {e.Message}");
+            }
+
+            return 1;
+        }
+    }
+
+    private static void ReportReady(bool isChild, bool explicitLogLevel)
+    {
+        if (!isChild)
+        {
+            return;
+        }
+
+        Console.Out.WriteLine(ReadyLine);
+        Console.Out.Flush();
+
+        // Detach from the launcher's pipes, as wireguard-go does: keep stderr only when a log level was asked for.
+        int devNull = Libc.open("/dev/null", Libc.O_RDWR);
+        if (devNull >= 0)
+        {
+            Libc.dup2(devNull, 0);
+            Libc.dup2(devNull, 1);
+            if (!explicitLogLevel)
+            {
+                Libc.dup2(devNull, 2);
+            }
+
+            if (devNull > 2)
+            {
+                Libc.close(devNull);
+            }
+        }
+    }
+
+    // Starts this same program as the daemon child and waits until it reports READY or an error.
+    private static int LaunchInBackground(CliContext context, string[] args)
+    {
+        string? self = Environment.ProcessPath;
+        if (self is null)
+        {
+            context.Error.WriteLine("wgsharp: cannot find its own executable to start the daemon; use -f");
+            return 1;
+        }
+
+        var start = new ProcessStartInfo(self)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardInput = false,
+            RedirectStandardError = false,
+        };
+        start.ArgumentList.Add(args[^1]);
+        start.Environment[ChildVariable] = "1";
+        start.Environment["WG_PROCESS_FOREGROUND"] = "1";
+
+        using Process child = Process.Start(start) ?? throw new InvalidOperationException("Process.Start returned null");
+        Task<string?> firstLine = child.StandardOutput.ReadLineAsync();
+        if (!firstLine.Wait(StartupTimeout))
+        {
+            context.Error.WriteLine($"wgsharp: the daemon did not become ready within {StartupTimeout.TotalSeconds:0} s");
+            TryKill(child);
+            return 1;
+        }
+
+        string? line = firstLine.Result;
+        if (line == ReadyLine)
+        {
+            return 0;
+        }
+
+        context.Error.WriteLine(line is not null && line.StartsWith(ErrorPrefix, StringComparison.Ordinal)
+            ? $"wgsharp: {line[ErrorPrefix.Length..]}"
+            : "wgsharp: the daemon exited during startup");
+        return 1;
+    }
+
+    private static void TryKill(Process process)
+    {
+        try
+        {
+            process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+    }
+}
