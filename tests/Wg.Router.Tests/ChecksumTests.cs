@@ -118,7 +118,7 @@ public class ChecksumTests
                 byte[] replacement = new byte[4];
                 BinaryPrimitives.WriteUInt32BigEndian(replacement, newValue);
                 return IncrementalMatches(data, 2 * field, 4, (c, oldBytes, newBytes) =>
-                    Checksum.Update(c, BinaryPrimitives.ReadUInt32BigEndian(oldBytes), BinaryPrimitives.ReadUInt32BigEndian(newBytes)),
+                    Checksum.Update32(c, BinaryPrimitives.ReadUInt32BigEndian(oldBytes), BinaryPrimitives.ReadUInt32BigEndian(newBytes)),
                     replacement);
             }));
     }

@@ -148,7 +148,7 @@ internal static class Checksum
 
     /// <summary>RFC 1624 update for an aligned 32-bit field (TCP sequence number, an IPv4 address as a number).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ushort Update(ushort checksum, uint oldValue, uint newValue) =>
+    public static ushort Update32(ushort checksum, uint oldValue, uint newValue) =>
         Finish((uint)(ushort)~checksum
             + (ushort)~(oldValue >> 16) + (ushort)~oldValue
             + (newValue >> 16) + (newValue & 0xFFFF));

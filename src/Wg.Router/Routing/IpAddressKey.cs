@@ -215,6 +215,7 @@ internal readonly struct IpAddressKey : IEquatable<IpAddressKey>, IComparable<Ip
     /// <summary>
     /// Parses dotted-quad IPv4 (exactly four decimal parts, no leading zeros, as inet_pton(3)) or
     /// IPv6 text (hex groups, "::", optional embedded dotted quad; no zone id, brackets or port).
+    /// IPv6 parsing allocates (it goes through <see cref="IPAddress"/>): for the control plane.
     /// </summary>
     public static bool TryParse(ReadOnlySpan<char> text, out IpAddressKey key)
     {

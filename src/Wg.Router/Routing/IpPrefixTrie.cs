@@ -3,6 +3,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace WgSharp.Router.Routing;
@@ -27,8 +28,8 @@ namespace WgSharp.Router.Routing;
 /// private lock. A node's key and length never change after construction; a writer fully initializes
 /// a new node before publishing it with a single <see cref="Volatile.Write{T}(ref T, T)"/> of a child
 /// pointer (release), and readers load child and value pointers with <see cref="Volatile.Read{T}(ref T)"/>
-/// (acquire). Values are boxed in immutable <c>Entry</c> objects so replacing a value is one atomic
-/// reference store even when <typeparamref name="T"/> is a large struct. Nodes unlinked from the trie are
+/// (acquire). Values live in <c>Entry</c> objects whose value never changes, so replacing a value is one
+/// atomic reference store even when <typeparamref name="T"/> is a large struct. Nodes unlinked from the trie are
 /// never modified again, so a reader that is still walking one sees a consistent (old) subtree. Every
 /// mutation changes lookup results through exactly one such store (moving a prefix to another value,
 /// clearing a value, publishing a new node); the extra stores that splice out branch nodes left with one
@@ -42,13 +43,13 @@ internal sealed class IpPrefixTrie<T> where T : notnull
     private readonly Lock _writeLock = new();
 
     // The roots are permanent; their children and values are published like any other node's.
-    private readonly Node _root4 = new(IpFamily.V4, 0, 0, 0);
-    private readonly Node _root6 = new(IpFamily.V6, 0, 0, 0);
+    private readonly Node _root4 = new(0, 0, 0);
+    private readonly Node _root6 = new(0, 0, 0);
 
     private readonly IEqualityComparer<T> _comparer;
 
-    // Head of each value's intrusive list of nodes (Node.PreviousOfValue / NextOfValue). Guarded by _writeLock.
-    private readonly Dictionary<T, Node> _nodesByValue;
+    // Head of each value's intrusive list of entries (Entry.PreviousOfValue / NextOfValue). Guarded by _writeLock.
+    private readonly Dictionary<T, Entry> _entriesByValue;
 
     // Number of prefixes holding a value. Written under _writeLock, read with Volatile.Read.
     private int _count;
@@ -63,7 +64,7 @@ internal sealed class IpPrefixTrie<T> where T : notnull
     public IpPrefixTrie(IEqualityComparer<T>? comparer)
     {
         _comparer = comparer ?? EqualityComparer<T>.Default;
-        _nodesByValue = new Dictionary<T, Node>(_comparer);
+        _entriesByValue = new Dictionary<T, Entry>(_comparer);
     }
 
     /// <summary>Number of prefixes in the table (both families).</summary>
@@ -76,7 +77,8 @@ internal sealed class IpPrefixTrie<T> where T : notnull
     public void Insert(IpPrefix prefix, T value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        Node root = RootFor(prefix.Family);
+        IpFamily family = prefix.Family;
+        Node root = RootFor(family);
         ulong high = prefix.Address.High;
         ulong low = prefix.Address.Low;
         int length = prefix.Length;
@@ -85,7 +87,7 @@ internal sealed class IpPrefixTrie<T> where T : notnull
             Node parent = root;
             if (length == 0)
             {
-                Assign(root, value);
+                Assign(root, family, value);
                 return;
             }
             while (true)
@@ -94,8 +96,8 @@ internal sealed class IpPrefixTrie<T> where T : notnull
                 Node? child = slot;
                 if (child is null)
                 {
-                    Node leaf = new(prefix.Family, high, low, length);
-                    Assign(leaf, value);
+                    Node leaf = new(high, low, length);
+                    Assign(leaf, family, value);
                     Volatile.Write(ref slot, leaf);
                     return;
                 }
@@ -104,7 +106,7 @@ internal sealed class IpPrefixTrie<T> where T : notnull
                 {
                     if (common == length)
                     {
-                        Assign(child, value);
+                        Assign(child, family, value);
                         return;
                     }
                     parent = child;
@@ -114,16 +116,16 @@ internal sealed class IpPrefixTrie<T> where T : notnull
                 if (common == length)
                 {
                     // The new prefix covers the child: it goes between parent and child.
-                    replacement = new Node(prefix.Family, high, low, length);
+                    replacement = new Node(high, low, length);
                     replacement.Slot(BitAt(child.High, child.Low, length)) = child;
-                    Assign(replacement, value);
+                    Assign(replacement, family, value);
                 }
                 else
                 {
                     // The prefixes diverge at bit `common`: a branch node gets both as children.
-                    Node leaf = new(prefix.Family, high, low, length);
-                    Assign(leaf, value);
-                    replacement = new Node(prefix.Family, high & IpAddressKey.MaskHigh(common), low & IpAddressKey.MaskLow(common), common);
+                    Node leaf = new(high, low, length);
+                    Assign(leaf, family, value);
+                    replacement = new Node(high & IpAddressKey.MaskHigh(common), low & IpAddressKey.MaskLow(common), common);
                     replacement.Slot(BitAt(high, low, common)) = leaf;
                     replacement.Slot(BitAt(child.High, child.Low, common)) = child;
                 }
@@ -179,22 +181,23 @@ internal sealed class IpPrefixTrie<T> where T : notnull
         ArgumentNullException.ThrowIfNull(value);
         lock (_writeLock)
         {
-            if (!_nodesByValue.TryGetValue(value, out Node? node))
+            if (!_entriesByValue.TryGetValue(value, out Entry? entry))
             {
                 return 0;
             }
             int removed = 0;
-            while (node is not null)
+            while (entry is not null)
             {
-                Node? next = node.NextOfValue;
-                Node? found = Find(RootFor(node.Family), node.High, node.Low, node.Length, out Node? parent, out Node? grandparent);
+                Entry? next = entry.NextOfValue;
+                Node node = entry.Owner;
+                Node? found = Find(RootFor(entry.Family), node.High, node.Low, node.Length, out Node? parent, out Node? grandparent);
                 if (!ReferenceEquals(found, node))
                 {
                     RoutingThrowHelper.ThrowInvalidOperation("IpPrefixTrie value index is out of sync with the trie.");
                 }
                 RemoveNode(node, parent, grandparent);
                 removed++;
-                node = next;
+                entry = next;
             }
             return removed;
         }
@@ -210,10 +213,8 @@ internal sealed class IpPrefixTrie<T> where T : notnull
                 Volatile.Write(ref root.Child0, null);
                 Volatile.Write(ref root.Child1, null);
                 Volatile.Write(ref root.Entry, null);
-                root.PreviousOfValue = null;
-                root.NextOfValue = null;
             }
-            _nodesByValue.Clear();
+            _entriesByValue.Clear();
             Volatile.Write(ref _count, 0);
         }
     }
@@ -278,10 +279,10 @@ internal sealed class IpPrefixTrie<T> where T : notnull
         List<IpPrefix> prefixes = [];
         lock (_writeLock)
         {
-            _nodesByValue.TryGetValue(value, out Node? node);
-            for (; node is not null; node = node.NextOfValue)
+            _entriesByValue.TryGetValue(value, out Entry? entry);
+            for (; entry is not null; entry = entry.NextOfValue)
             {
-                prefixes.Add(node.ToPrefix());
+                prefixes.Add(entry.ToPrefix());
             }
         }
         IpPrefix[] result = [.. prefixes];
@@ -303,7 +304,7 @@ internal sealed class IpPrefixTrie<T> where T : notnull
             {
                 if (node.Entry is { } entry)
                 {
-                    entries.Add(new KeyValuePair<IpPrefix, T>(node.ToPrefix(), entry.Value));
+                    entries.Add(new KeyValuePair<IpPrefix, T>(entry.ToPrefix(), entry.Value));
                 }
                 if (node.Child1 is { } one)
                 {
@@ -335,7 +336,7 @@ internal sealed class IpPrefixTrie<T> where T : notnull
             Node? child = ((word >> (~index & 63)) & 1) == 0
                 ? Volatile.Read(ref node.Child0)
                 : Volatile.Read(ref node.Child1);
-            if (child is null || (((high ^ child.High) & child.MaskHigh) | ((low ^ child.Low) & child.MaskLow)) != 0)
+            if (child is null || !child.Covers(high, low))
             {
                 break;
             }
@@ -359,8 +360,7 @@ internal sealed class IpPrefixTrie<T> where T : notnull
         while (node.Length < length)
         {
             Node? child = node.Slot(BitAt(high, low, node.Length));
-            if (child is null || child.Length > length ||
-                (((high ^ child.High) & child.MaskHigh) | ((low ^ child.Low) & child.MaskLow)) != 0)
+            if (child is null || child.Length > length || !child.Covers(high, low))
             {
                 return null;
             }
@@ -374,8 +374,7 @@ internal sealed class IpPrefixTrie<T> where T : notnull
     /// <summary>Clears a node's value and splices out nodes that no longer carry a value or a branch. Caller holds the lock.</summary>
     private void RemoveNode(Node node, Node? parent, Node? grandparent)
     {
-        Entry entry = node.Entry!;
-        Unlink(node, entry.Value);
+        Unlink(node.Entry!);
         Volatile.Write(ref node.Entry, null);
         _count--;
         if (parent is null)
@@ -403,7 +402,7 @@ internal sealed class IpPrefixTrie<T> where T : notnull
     }
 
     /// <summary>Gives a node a (new) value and keeps the per-value index in step. Caller holds the lock.</summary>
-    private void Assign(Node node, T value)
+    private void Assign(Node node, IpFamily family, T value)
     {
         Entry? old = node.Entry;
         if (old is null)
@@ -412,39 +411,39 @@ internal sealed class IpPrefixTrie<T> where T : notnull
         }
         else
         {
-            Unlink(node, old.Value);
+            Unlink(old);
         }
-        ref Node? head = ref CollectionsMarshal.GetValueRefOrAddDefault(_nodesByValue, value, out _);
-        node.PreviousOfValue = null;
-        node.NextOfValue = head;
+        Entry entry = new(value, node, family);
+        ref Entry? head = ref CollectionsMarshal.GetValueRefOrAddDefault(_entriesByValue, value, out _);
+        entry.NextOfValue = head;
         if (head is not null)
         {
-            head.PreviousOfValue = node;
+            head.PreviousOfValue = entry;
         }
-        head = node;
-        Volatile.Write(ref node.Entry, new Entry(value));
+        head = entry;
+        Volatile.Write(ref node.Entry, entry);
     }
 
-    private void Unlink(Node node, T value)
+    private void Unlink(Entry entry)
     {
-        if (node.PreviousOfValue is not null)
+        if (entry.PreviousOfValue is not null)
         {
-            node.PreviousOfValue.NextOfValue = node.NextOfValue;
+            entry.PreviousOfValue.NextOfValue = entry.NextOfValue;
         }
-        else if (node.NextOfValue is not null)
+        else if (entry.NextOfValue is not null)
         {
-            _nodesByValue[value] = node.NextOfValue;
+            _entriesByValue[entry.Value] = entry.NextOfValue;
         }
         else
         {
-            _nodesByValue.Remove(value);
+            _entriesByValue.Remove(entry.Value);
         }
-        if (node.NextOfValue is not null)
+        if (entry.NextOfValue is not null)
         {
-            node.NextOfValue.PreviousOfValue = node.PreviousOfValue;
+            entry.NextOfValue.PreviousOfValue = entry.PreviousOfValue;
         }
-        node.PreviousOfValue = null;
-        node.NextOfValue = null;
+        entry.PreviousOfValue = null;
+        entry.NextOfValue = null;
     }
 
     private Node RootFor(IpFamily family)
@@ -470,29 +469,49 @@ internal sealed class IpPrefixTrie<T> where T : notnull
         return diff != 0 ? BitOperations.LeadingZeroCount(diff) : 64 + BitOperations.LeadingZeroCount(low1 ^ low2);
     }
 
-    /// <summary>An immutable box so a value is published with one reference store.</summary>
-    private sealed class Entry(T value)
+    /// <summary>
+    /// A value attached to a node. Readers only ever read <see cref="Value"/>, which never changes, so a
+    /// value is published with one reference store even when <typeparamref name="T"/> is a large struct.
+    /// The other fields serve the writer's per-value index.
+    /// </summary>
+    private sealed class Entry(T value, Node owner, IpFamily family)
     {
         public readonly T Value = value;
+        public readonly Node Owner = owner;
+        public readonly IpFamily Family = family;
+
+        // The per-value list; touched only under the write lock.
+        public Entry? PreviousOfValue;
+        public Entry? NextOfValue;
+
+        public IpPrefix ToPrefix() => new(new IpAddressKey(Family, Owner.High, Owner.Low), Owner.Length);
     }
 
-    private sealed class Node(IpFamily family, ulong high, ulong low, int length)
+    /// <summary>
+    /// A trie node: a stored prefix, a branch point, or a root. Kept to the fields a lookup reads (64
+    /// bytes with the object header) so that a node visit touches as few cache lines as possible.
+    /// </summary>
+    private sealed class Node(ulong high, ulong low, int length)
     {
         public readonly ulong High = high;
         public readonly ulong Low = low;
-        public readonly ulong MaskHigh = IpAddressKey.MaskHigh(length);
-        public readonly ulong MaskLow = IpAddressKey.MaskLow(length);
         public readonly int Length = length;
-        public readonly IpFamily Family = family;
 
         // Published with Volatile.Write under the trie's write lock; read with Volatile.Read by lookups.
         public Node? Child0;
         public Node? Child1;
         public Entry? Entry;
 
-        // The per-value list; touched only under the write lock, never by lookups.
-        public Node? PreviousOfValue;
-        public Node? NextOfValue;
+        /// <summary>True when the first <see cref="Length"/> bits of (high, low) equal this node's. Never called on a root (Length 0).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Covers(ulong high, ulong low)
+        {
+            int length = Length;
+            // Shift counts stay in 0..63: Length is 1..64 in the first case and 65..128 in the second.
+            return length <= 64
+                ? ((high ^ High) >> (64 - length)) == 0
+                : ((high ^ High) | ((low ^ Low) >> (128 - length))) == 0;
+        }
 
         public ref Node? Slot(int bit) => ref bit == 0 ? ref Child0 : ref Child1;
 
@@ -509,7 +528,5 @@ internal sealed class IpPrefixTrie<T> where T : notnull
             RoutingThrowHelper.ThrowInvalidOperation("IpPrefixTrie node is not a child of its recorded parent.");
             return ref Child0;
         }
-
-        public IpPrefix ToPrefix() => new(new IpAddressKey(Family, High, Low), Length);
     }
 }
