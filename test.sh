@@ -25,6 +25,13 @@ if ! dotnet build WgSharp.sln -c Release --nologo -v quiet; then
   exit 1
 fi
 
+# The interop tests start ./wgsharp many times; build its published form once, up front.
+if ! ./wgsharp --version >/dev/null; then
+  echo "building ./wgsharp failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
 status=0
 projects=(tests/*/*.Tests.csproj interop-tests/*/*.Tests.csproj)
 for project in "${projects[@]}"; do

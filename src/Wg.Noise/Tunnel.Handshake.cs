@@ -189,14 +189,16 @@ public sealed partial class Tunnel
     {
         SetTimer(TimerEvent.SessionDerived, now);
         _rekeyOnReceiveRequested = false;
-        Interlocked.Exchange(ref _lastHandshakeUnixTicks, _directory.WallClock.UtcTicks);
     }
 
-    // Guarded by _lock: the attempt is over (initiator got its response, or responder saw its session used).
+    // Guarded by _lock: the handshake is complete (initiator got its response, or the responder saw its
+    // session used). Only then is it reported as the latest handshake: a responder cannot tell whether
+    // the initiator will accept its response (a preshared key mismatch shows only there).
     private void OnHandshakeComplete()
     {
         _attemptActive = false;
         StopTimer(TimerEvent.HandshakeStarted);
+        Interlocked.Exchange(ref _lastHandshakeUnixTicks, _directory.WallClock.UtcTicks);
     }
 
     private void OnHandshakeMessageSent(int length, TimeSpan now)

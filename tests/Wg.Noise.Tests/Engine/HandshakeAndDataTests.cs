@@ -14,7 +14,15 @@ public class HandshakeAndDataTests
         using var pair = new TunnelPair();
         (TunnelPair.Side initiator, TunnelPair.Side responder) = aInitiates ? (pair.A, pair.B) : (pair.B, pair.A);
 
+        pair.NetworkUp = false;
         pair.Send(initiator, Packets.IPv4(100, marker: 1));
+        TunnelResult response = pair.DeliverRaw(responder, initiator.Sent.Single());
+        Assert.Equal(TunnelOperation.WriteToNetwork, response.Operation);
+        Assert.Null(responder.Tunnel.LastHandshake); // answered, not yet confirmed by the initiator
+        pair.NetworkUp = true;
+        pair.Handle(responder, response);
+        Assert.NotNull(initiator.Tunnel.LastHandshake);
+        Assert.NotNull(responder.Tunnel.LastHandshake);
 
         // initiation, response, then the queued packet (no extra keepalive needed)
         Assert.Equal(1, initiator.SentOfType(1));
@@ -73,6 +81,8 @@ public class HandshakeAndDataTests
         Assert.Equal(1, bad.B.SentOfType(2)); // the responder cannot tell ...
         Assert.Contains(DropReason.HandshakeDecryptionFailed, bad.A.Drops); // ... but the initiator can
         Assert.False(bad.A.Tunnel.HasSession);
+        Assert.Null(bad.A.Tunnel.LastHandshake);
+        Assert.Null(bad.B.Tunnel.LastHandshake); // answered, never confirmed: not a handshake
         Assert.Empty(bad.B.Delivered);
 
         using var oneSided = new TunnelPair(psk, null);
