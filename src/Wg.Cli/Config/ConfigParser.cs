@@ -199,15 +199,15 @@ internal sealed partial class ConfigParser
                 _keyLines[_forward] = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
                 break;
             default:
+                // The name is repeated only when it is a near miss of a real one: anything else could
+                // be a pasted key.
                 string name = header.Length > 2 && header[^1] == ']' ? header[1..^1] : "";
-                if (!ConfigValues.IsIdentifier(name))
-                {
-                    Error(line, "malformed section header (expected [Interface], [Peer], [Rule] or [Forward])");
-                    break;
-                }
-
-                string? guess = KeySuggestion.Closest(name, SectionsWithKeys.Select(s => SectionName(s)[1..^1]));
-                Error(line, $"unknown section [{name}]" + (guess is null ? "" : $"; did you mean [{guess}]?"));
+                string? guess = ConfigValues.IsIdentifier(name)
+                    ? KeySuggestion.Closest(name, SectionsWithKeys.Select(s => SectionName(s)[1..^1]))
+                    : null;
+                Error(line, guess is not null
+                    ? $"unknown section [{name}]; did you mean [{guess}]?"
+                    : "unknown section (expected [Interface], [Peer], [Rule] or [Forward])");
                 break;
         }
     }
@@ -220,15 +220,11 @@ internal sealed partial class ConfigParser
         _ => _forward!,
     };
 
+    // The unknown name is repeated only when it is a near miss of a real key: anything else could be
+    // (part of) a key pasted into the wrong place.
     private void UnknownKey(string key, int line)
     {
         string section = SectionName(_section);
-        if (!ConfigValues.IsIdentifier(key))
-        {
-            Error(line, $"unrecognized line in {section} (expected 'Key = Value')");
-            return;
-        }
-
         foreach (ConfigSection other in SectionsWithKeys)
         {
             if (other != _section && FindKey(other, key) is { } elsewhere)
@@ -238,11 +234,15 @@ internal sealed partial class ConfigParser
             }
         }
 
-        string? guess = KeySuggestion.Closest(key, Keys[_section].Select(k => k.Name));
-        Error(line, $"{key}: unknown key in {section}" + (guess is null ? "" : $"; did you mean {guess}?"));
+        string? guess = ConfigValues.IsIdentifier(key) ? KeySuggestion.Closest(key, Keys[_section].Select(k => k.Name)) : null;
+        Error(line, guess is not null
+            ? $"{key}: unknown key in {section}; did you mean {guess}?"
+            : $"unknown key in {section} (the keys there are {string.Join(", ", Keys[_section].Select(k => k.Name))})");
     }
 
-    private static string Describe(string key) => ConfigValues.IsIdentifier(key) ? key : "this line";
+    // A key is named in a message only when it is a real one.
+    private static string Describe(string key) =>
+        SectionsWithKeys.Select(s => FindKey(s, key)).FirstOrDefault(k => k is not null)?.Name ?? "this line";
 
     private static string SectionName(ConfigSection section) => section switch
     {

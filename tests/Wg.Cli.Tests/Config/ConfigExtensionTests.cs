@@ -155,7 +155,7 @@ public class ConfigExtensionTests
     [InlineData("Priority = -1", "Priority: '-1' is not a number 0-4294967295")]
     [InlineData("Peer = bad name", "Peer: 'bad name' is not a valid peer name (1-32 letters, digits, '_', '-' or '.')")]
     [InlineData("Input = ", "Input: a value is required")]
-    [InlineData("Destination = 10.0.0.0/8", "Destination: unknown key in [Rule]")]
+    [InlineData("Destination = 10.0.0.0/8", "unknown key in [Rule] (the keys there are From, To, Protocol, Port, SourcePort, Input, Mark, Peer, Action, Masquerade, SetMark, Priority)")]
     [InlineData("Prot = tcp", "Prot: unknown key in [Rule]; did you mean Port?")]
     [InlineData("SoucePort = 1", "SoucePort: unknown key in [Rule]; did you mean SourcePort?")]
     public void Rule_value_errors(string line, string message) =>

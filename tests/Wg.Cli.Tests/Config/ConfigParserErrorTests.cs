@@ -156,17 +156,18 @@ public class ConfigParserErrorTests
     [InlineData("ListenPrt = 1", "ListenPrt: unknown key in [Interface]; did you mean ListenPort?")]
     [InlineData("Mtu2 = 1", "Mtu2: unknown key in [Interface]; did you mean MTU?")]
     [InlineData("PostUP = x", null)] // case does not matter: a valid key
-    [InlineData("Frobnicate = 1", "Frobnicate: unknown key in [Interface]")]
+    [InlineData("Frobnicate = 1", "unknown key in [Interface] (the keys there are PrivateKey, ListenPort, FwMark, Address, DNS, MTU, Table, PreUp, PostUp, PreDown, PostDown, SaveConfig, MssClamp)")]
     [InlineData("PublicKey = x", "PublicKey belongs in [Peer], not in [Interface]")]
     [InlineData("From = 10.0.0.0/8", "From belongs in [Rule], not in [Interface]")]
     [InlineData("just some words", "expected 'Key = Value' or a [Section] header")]
     [InlineData("= value", "expected 'Key = Value' or a [Section] header")]
-    [InlineData("this key name is far too long to be any real key = 1", "unrecognized line in [Interface] (expected 'Key = Value')")]
+    [InlineData("this key name is far too long to be any real key = 1", "unknown key in [Interface] (the keys there are PrivateKey, ListenPort, FwMark, Address, DNS, MTU, Table, PreUp, PostUp, PreDown, PostDown, SaveConfig, MssClamp)")]
     [InlineData("[Peers]", "unknown section [Peers]; did you mean [Peer]?")]
     [InlineData("[Rules]", "unknown section [Rules]; did you mean [Rule]?")]
-    [InlineData("[Something]", "unknown section [Something]")]
-    [InlineData("[Peer] trailing", "malformed section header (expected [Interface], [Peer], [Rule] or [Forward])")]
-    [InlineData("[", "malformed section header (expected [Interface], [Peer], [Rule] or [Forward])")]
+    [InlineData("[Something]", "unknown section (expected [Interface], [Peer], [Rule] or [Forward])")]
+    [InlineData("[Peer] trailing", "unknown section (expected [Interface], [Peer], [Rule] or [Forward])")]
+    [InlineData("[", "unknown section (expected [Interface], [Peer], [Rule] or [Forward])")]
+    [InlineData("[Interface2]", "unknown section [Interface2]; did you mean [Interface]?")]
     public void Unknown_keys_and_malformed_lines(string line, string? message)
     {
         ConfigParseResult result = Parse(Interface + line + "\n");
@@ -188,7 +189,8 @@ public class ConfigParserErrorTests
         Assert.Equal("wg3.conf:5: PersistentKeepAlives: unknown key in [Peer]; did you mean PersistentKeepalive?",
             OnlyError(PeerSection() + "PersistentKeepAlives = 1\n"));
         Assert.Equal("wg3.conf:5: ListenPort belongs in [Interface], not in [Peer]", OnlyError(PeerSection() + "ListenPort = 1\n"));
-        Assert.Equal(["wg3.conf:1: ListenPort is outside any section (start with [Interface] or [Peer])"], Errors("ListenPort = 1\n" + Interface).Take(1));
+        Assert.Equal(["wg3.conf:1: ListenPort is outside any section (start with [Interface] or [Peer])"], Errors("ListenPort = 1\n" + Interface));
+        Assert.Equal(["wg3.conf:1: this line is outside any section (start with [Interface] or [Peer])"], Errors("Frobnicate = 1\n" + Interface));
     }
 
     [Fact]
