@@ -17,6 +17,7 @@ internal static class CommandLine
         new("genkey", "", "Generate a new private key and write it to standard output in base64", GenKeyCommand.RunPrivate),
         new("genpsk", "", "Generate a new preshared key and write it to standard output in base64", GenKeyCommand.RunPreshared),
         new("pubkey", "< private-key", "Read a base64 private key from standard input and write its public key", PubKeyCommand.Run),
+        new("strip", StripCommand.Arguments, "Print a configuration file without what wg does not understand (for wg setconf/syncconf)", StripCommand.Run),
         new("demo", "", "Run two WireGuard engines against each other in memory and narrate what happens", RunDemo),
         new("help", "[<command>]", "Show this help, or one command's usage (also -h, --help)", RunHelp),
         new("version", "", "Show the version (also --version)", RunVersion),
@@ -46,7 +47,11 @@ internal static class CommandLine
 
         if (command is null)
         {
-            context.Error.Write($"wgsharp: unknown command '{args[0]}'\n\n{Usage()}");
+            string? suggestion = NearestCommand(args[0]);
+            context.Error.Write(suggestion is null
+                ? $"wgsharp: unknown command '{args[0]}'\n\n{Usage()}"
+                : $"wgsharp: unknown command '{args[0]}'; did you mean '{suggestion}'? " +
+                  $"(to run an interface named '{args[0]}', use: wgsharp -f {args[0]})\n");
             return 1;
         }
 
@@ -69,6 +74,47 @@ internal static class CommandLine
         }
 
         return Demo.EngineDemo.Run(Console.Out);
+    }
+
+    /// <summary>
+    /// A command within two edits of the given word, if any. A bare interface name starts a daemon (as with
+    /// wireguard-go), so a mistyped command must not silently create an interface named after the typo.
+    /// </summary>
+    internal static string? NearestCommand(string word)
+    {
+        foreach (Command command in Commands)
+        {
+            if (EditDistance(word, command.Name) <= 2)
+            {
+                return command.Name;
+            }
+        }
+
+        return null;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitution, Math.Min(previous[j] + 1, current[j - 1] + 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
     }
 
     internal static string Version

@@ -18,9 +18,12 @@ internal static class DaemonCommand
     private const string ErrorPrefix = "ERROR: ";
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>True when the arguments have the daemon's shape (an interface name, maybe -f).</summary>
+    /// <summary>
+    /// True when the arguments have the daemon's shape: an interface name, maybe after -f. A bare name
+    /// that looks like a mistyped command is not taken (the caller suggests the command); with -f it is.
+    /// </summary>
     public static bool Matches(string[] args) =>
-        args is [var name] && UapiSocket.IsValidInterfaceName(name) && !name.StartsWith('-') ||
+        args is [var name] && UapiSocket.IsValidInterfaceName(name) && !name.StartsWith('-') && CommandLine.NearestCommand(name) is null ||
         args is ["-f" or "--foreground", var ifname] && UapiSocket.IsValidInterfaceName(ifname);
 
     public static int Run(CliContext context, string[] args)

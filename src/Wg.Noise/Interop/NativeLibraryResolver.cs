@@ -16,7 +16,13 @@ internal static class NativeLibraryResolver
             return IntPtr.Zero; // let the runtime resolve everything else (libc, ...)
         }
 
-        foreach (string candidate in SodiumNames)
+        return LoadFirst(SodiumNames, assembly, searchPath);
+    }
+
+    /// <summary>Loads the first of the candidate sonames that exists, or throws naming the package to install.</summary>
+    internal static IntPtr LoadFirst(string[] candidates, Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        foreach (string candidate in candidates)
         {
             if (NativeLibrary.TryLoad(candidate, assembly, searchPath, out IntPtr handle))
             {
@@ -25,7 +31,7 @@ internal static class NativeLibraryResolver
         }
 
         throw new DllNotFoundException(
-            "libsodium was not found (looked for " + string.Join(", ", SodiumNames) + "). " +
+            "libsodium was not found (looked for " + string.Join(", ", candidates) + "). " +
             "WgSharp uses it for X25519 and ChaCha20-Poly1305: install it with `apt-get install libsodium23` " +
             "(Debian/Ubuntu) or `dnf install libsodium` (Fedora/RHEL).");
     }

@@ -35,6 +35,21 @@ public class BuiltProgramTests
     }
 
     [Fact]
+    public async Task Demo_runs_a_handshake_data_keepalive_rekey_and_refuses_a_replay()
+    {
+        ProcessResult result = await Run("", "demo");
+        Assert.Equal(0, result.ExitCode);
+        string output = result.StandardOutput;
+        Assert.Contains("alice → bob  handshake initiation (148 bytes", output);
+        Assert.Contains("bob → alice  handshake response (92 bytes", output);
+        Assert.Contains("bob delivers to its TUN: IPv4 10.0.0.1 → 10.0.0.2 UDP \"hello bob, this is alice\"", output);
+        Assert.Contains("[t= 10.000s] bob → alice  keepalive", output);
+        Assert.Matches(@"\[t=12\d\.\d+s\] alice → bob  handshake initiation", output); // the rekey after 120 s
+        Assert.Contains("dropped (Replay)", output);
+        Assert.Equal("", result.StandardError);
+    }
+
+    [Fact]
     public async Task Genpsk_prints_44_base64_characters()
     {
         ProcessResult result = await Run("", "genpsk");
@@ -62,7 +77,7 @@ public class BuiltProgramTests
     public async Task Version_and_unknown_command()
     {
         Assert.Equal("wgsharp v0.1.0\n", (await Run("", "--version")).StandardOutput);
-        ProcessResult unknown = await Run("", "nonsense");
+        ProcessResult unknown = await Run("", "no-such-command-x"); // too long for an interface name
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("Usage: wgsharp", unknown.StandardError);
     }

@@ -106,7 +106,7 @@ public class CommandLineTests
     {
         Run run = Invoke([flag]);
         Assert.Equal(0, run.ExitCode);
-        Assert.StartsWith("Usage: wgsharp <command> [<arguments>]\n", run.Output);
+        Assert.StartsWith("Usage: wgsharp [-f|--foreground] <interface>\n       wgsharp <command> [<arguments>]\n", run.Output);
         foreach (CommandLine.Command command in CommandLine.Commands)
         {
             Assert.Contains($"\n  {command.Name} ", run.Output);
@@ -135,15 +135,21 @@ public class CommandLineTests
     [Fact]
     public void Unknown_or_missing_command_prints_usage_to_standard_error()
     {
-        Run unknown = Invoke(["frobnicate"]);
+        // Not a command and not an interface name (too long), so nothing to start.
+        Run unknown = Invoke(["frobnicate-everything"]);
         Assert.Equal(1, unknown.ExitCode);
         Assert.Equal("", unknown.Output);
-        Assert.StartsWith("wgsharp: unknown command 'frobnicate'\n", unknown.Error);
-        Assert.Contains("Usage: wgsharp <command>", unknown.Error);
+        Assert.StartsWith("wgsharp: unknown command 'frobnicate-everything'\n", unknown.Error);
+        Assert.Contains("Usage: wgsharp [-f|--foreground] <interface>\n       wgsharp <command>", unknown.Error);
+
+        // A near miss of a command is refused with a suggestion instead of starting an interface.
+        Run typo = Invoke(["genky"]);
+        Assert.Equal(1, typo.ExitCode);
+        Assert.Equal("wgsharp: unknown command 'genky'; did you mean 'genkey'? (to run an interface named 'genky', use: wgsharp -f genky)\n", typo.Error);
 
         Run none = Invoke([]);
         Assert.Equal(1, none.ExitCode);
-        Assert.Contains("Usage: wgsharp <command>", none.Error);
+        Assert.Contains("wgsharp <command>", none.Error);
     }
 
     [Theory]
