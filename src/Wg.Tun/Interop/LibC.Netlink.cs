@@ -95,6 +95,9 @@ internal static partial class LibC
     internal const byte RT_TABLE_UNSPEC = 0;
     internal const byte RT_TABLE_COMPAT = 252;
 
+    /// <summary>rtm_flags of RTM_GETROUTE for one address: report the table the route was found in (Linux 4.5+).</summary>
+    internal const uint RTM_F_LOOKUP_TABLE = 0x1000;
+
     /// <summary>rtm_flags: the entry is a cached clone (route cache / IPv6 exception), not a FIB route.</summary>
     internal const uint RTM_F_CLONED = 0x200;
 
@@ -127,6 +130,7 @@ internal static partial class LibC
     internal const int O_WRONLY = 0x1;
 
     // errno values only the netlink and sysctl code reacts to (asm-generic/errno-base.h, errno.h).
+    internal const int ESRCH = 3;
     internal const int EROFS = 30;
     internal const int EPROTONOSUPPORT = 93;
     internal const int ETIMEDOUT = 110;

@@ -28,9 +28,10 @@ internal readonly record struct RoutePrefix
         {
             ThrowHelper.ThrowArgumentOutOfRange(nameof(length), $"A prefix length is 0..{bits} for this family.");
         }
-        Address = address.ScopeId == 0 || address.AddressFamily != AddressFamily.InterNetworkV6
-            ? address
-            : new IPAddress(address.GetAddressBytes());
+        // A zone (fe80::1%eth0) is not part of a prefix; IPAddress.ScopeId throws for IPv4, hence the order.
+        Address = address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0
+            ? new IPAddress(address.GetAddressBytes())
+            : address;
         Length = length;
     }
 

@@ -72,7 +72,7 @@ internal sealed partial class RtNetlink
     }
 
     /// <summary>ifaddrmsg (family, prefixlen, flags, scope, index) and its IFA_* attributes.</summary>
-    private static AddressEntry? ParseAddress(ReadOnlySpan<byte> payload)
+    internal static AddressEntry? ParseAddress(ReadOnlySpan<byte> payload)
     {
         if (payload.Length < LibC.IfAddrMsgSize)
         {

@@ -106,7 +106,7 @@ internal sealed partial class RtNetlink
     }
 
     /// <summary>ifinfomsg (family, pad, type u16, index i32, flags u32, change u32) and its IFLA_* attributes.</summary>
-    private static LinkInfo? ParseLink(ReadOnlySpan<byte> payload)
+    internal static LinkInfo? ParseLink(ReadOnlySpan<byte> payload)
     {
         if (payload.Length < LibC.IfInfoMsgSize)
         {

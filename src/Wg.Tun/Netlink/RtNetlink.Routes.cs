@@ -30,7 +30,7 @@ internal sealed partial class RtNetlink
         {
             Dictionary<int, string> names = LinkNames();
             List<RouteEntry> routes = Dump($"ip {FamilyOption(family)}route show table all", LibC.RTM_GETROUTE,
-                LibC.RtMsgSize, nativeFamily, static (type, payload) => type == LibC.RTM_NEWROUTE ? ParseRoute(payload) : null);
+                LibC.RtMsgSize, nativeFamily, static (type, payload) => type == LibC.RTM_NEWROUTE ? ParseRoute(payload, includeCloned: false) : null);
             for (int i = 0; i < routes.Count; i++)
             {
                 if (routes[i].OutputInterface != 0 && names.TryGetValue(routes[i].OutputInterface, out string? name))
@@ -59,6 +59,7 @@ internal sealed partial class RtNetlink
             Span<byte> header = _request.Header;
             header[0] = NativeFamily(host.Family);
             header[1] = (byte)host.Length;
+            BinaryPrimitives.WriteUInt32LittleEndian(header[8..], LibC.RTM_F_LOOKUP_TABLE);
             _request.AddAddress(LibC.RTA_DST, destination);
             if (fwmark is { } mark)
             {
@@ -69,7 +70,7 @@ internal sealed partial class RtNetlink
             {
                 if (type == LibC.RTM_NEWROUTE)
                 {
-                    found ??= ParseRoute(payload);
+                    found ??= ParseRoute(payload, includeCloned: true);
                 }
             });
             if (found is null)
@@ -195,8 +196,11 @@ internal sealed partial class RtNetlink
         };
     }
 
-    /// <summary>rtmsg (family, dst_len, src_len, tos, table, protocol, scope, type, flags) and its RTA_* attributes.</summary>
-    private static RouteEntry? ParseRoute(ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// rtmsg (family, dst_len, src_len, tos, table, protocol, scope, type, flags) and its RTA_* attributes. Lookups
+    /// answer with RTM_F_CLONED entries (the route as resolved for one destination); dumps skip them, as ip does.
+    /// </summary>
+    internal static RouteEntry? ParseRoute(ReadOnlySpan<byte> payload, bool includeCloned)
     {
         if (payload.Length < LibC.RtMsgSize)
         {
@@ -206,7 +210,7 @@ internal sealed partial class RtNetlink
         int addressLength = family switch { LibC.AF_INET => 4, LibC.AF_INET6 => 16, _ => 0 };
         int destinationLength = payload[1];
         uint flags = BinaryPrimitives.ReadUInt32LittleEndian(payload[8..]);
-        if (addressLength == 0 || destinationLength > addressLength * 8 || (flags & LibC.RTM_F_CLONED) != 0)
+        if (addressLength == 0 || destinationLength > addressLength * 8 || (!includeCloned && (flags & LibC.RTM_F_CLONED) != 0))
         {
             return null;
         }

@@ -237,7 +237,7 @@ internal sealed partial class RtNetlink
     }
 
     /// <summary>fib_rule_hdr (family, dst_len, src_len, tos, table, res1, res2, action, flags) and its FRA_* attributes.</summary>
-    private static RuleEntry? ParseRule(ReadOnlySpan<byte> payload)
+    internal static RuleEntry? ParseRule(ReadOnlySpan<byte> payload)
     {
         if (payload.Length < LibC.FibRuleHdrSize)
         {
@@ -318,7 +318,8 @@ internal sealed partial class RtNetlink
         return new RuleEntry
         {
             Family = family == LibC.AF_INET6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork,
-            Priority = priority,
+            // The kernel leaves FRA_PRIORITY out for priority 0 (the "lookup local" rule).
+            Priority = priority ?? 0,
             Invert = (flags & LibC.FIB_RULE_INVERT) != 0,
             From = from is not null && sourceLength > 0 ? new RoutePrefix(from, sourceLength) : null,
             To = to is not null && destinationLength > 0 ? new RoutePrefix(to, destinationLength) : null,
