@@ -68,11 +68,11 @@ internal sealed partial class RtNetlink
     /// True when no route of any family lies in <paramref name="table"/> and no IPv4 or IPv6 rule refers to it
     /// (rules of a family without policy routing count as none).
     /// </summary>
-    public bool IsTableFree(uint table) => FindFreeTable(table, table) == table;
+    public bool IsTableFree(uint table) => table != 0 && FindFreeTable(table, table) == table;
 
     /// <summary>
     /// The first table id from <paramref name="first"/> upward that <see cref="IsTableFree"/> (wg-quick takes the
-    /// first id from 51820 without routes). Reads the routes and rules once.
+    /// first id from 51820 without routes), 0 if none is. Reads the routes and rules once.
     /// </summary>
     public uint FindFreeTable(uint first = FirstAutomaticTable) => FindFreeTable(first, uint.MaxValue);
 
@@ -100,15 +100,12 @@ internal sealed partial class RtNetlink
                 }
             }
         }
-        for (uint table = first; table <= last && table != 0; table++)
+        // Table 0 is RT_TABLE_UNSPEC, never a real table; 0 as the result means "none free in the range".
+        for (ulong table = Math.Max(first, 1u); table <= last; table++)
         {
-            if (!used.Contains(table))
+            if (!used.Contains((uint)table))
             {
-                return table;
-            }
-            if (table == uint.MaxValue)
-            {
-                break;
+                return (uint)table;
             }
         }
         return 0;

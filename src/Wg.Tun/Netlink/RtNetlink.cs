@@ -89,13 +89,6 @@ internal sealed unsafe partial class RtNetlink : IDisposable
         }
     }
 
-    private static AddressFamily ManagedFamily(byte family) => family switch
-    {
-        LibC.AF_INET => AddressFamily.InterNetwork,
-        LibC.AF_INET6 => AddressFamily.InterNetworkV6,
-        _ => AddressFamily.Unspecified,
-    };
-
     /// <summary>"-4 " or "-6 " for operation descriptions.</summary>
     private static string FamilyOption(AddressFamily family) => family switch
     {

@@ -178,6 +178,9 @@ public class RuleTests
         Assert.Equal(51820u, lab.Netlink.FindFreeTable());
         Assert.False(lab.Netlink.IsTableFree(IprouteNames.TableMain));
         Assert.False(lab.Netlink.IsTableFree(IprouteNames.TableLocal));
+        Assert.False(lab.Netlink.IsTableFree(0));
+        Assert.Equal(1u, lab.Netlink.FindFreeTable(0));
+        Assert.True(lab.Netlink.IsTableFree(uint.MaxValue));
 
         var route = new RouteEntry { Destination = RoutePrefix.Parse("::/0"), OutputInterface = lab.LinkIndex, Table = 51820 };
         lab.Netlink.AddRoute(route);
