@@ -106,6 +106,9 @@ internal sealed partial class WireGuardDevice : IDisposable
         _tun.Close();
         _bind?.Close();
         _handshakeQueue.Writer.TryComplete();
+        // A reader waiting for a free batch (all of them in flight) must wake up too.
+        _freeOutbound.Writer.TryComplete();
+        _freeInbound.Writer.TryComplete();
         _crypto.Writer.TryComplete();
         _sendInOrder.Writer.TryComplete();
         _deliverInOrder.Writer.TryComplete();

@@ -168,6 +168,23 @@ public class WireGuardDeviceTests
     }
 
     [Fact]
+    public async Task Close_under_load_returns_promptly()
+    {
+        using var pair = new DevicePair();
+        pair.TunA.InjectPacket(DevicePair.Udp4("10.0.0.1", "10.0.0.2", -1));
+        Assert.True(pair.TunB.TryTakeWritten(out _, Wait));
+        for (int i = 0; i < 3000; i++)
+        {
+            pair.TunA.InjectPacket(DevicePair.Udp4("10.0.0.1", "10.0.0.2", i, payload: 1300));
+        }
+
+        var closing = System.Diagnostics.Stopwatch.StartNew();
+        pair.A.Close("test");
+        await pair.A.Completion.WaitAsync(Wait);
+        Assert.True(closing.Elapsed < TimeSpan.FromSeconds(2), $"Close took {closing.Elapsed}");
+    }
+
+    [Fact]
     public async Task Device_stops_when_its_interface_is_deleted()
     {
         using var pair = new DevicePair();
