@@ -39,6 +39,9 @@ internal static partial class DeviceLog
     [LoggerMessage(Level = LogLevel.Error, Message = "UDP receive error: {Error}")]
     public static partial void ReceiveError(ILogger logger, string error);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Interface is {State}")]
+    public static partial void LinkState(ILogger logger, string state);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Interface MTU is now {Mtu}")]
     public static partial void MtuChanged(ILogger logger, int mtu);
 }

@@ -12,7 +12,7 @@ internal sealed partial class WireGuardDevice
         long lastSweep = Environment.TickCount64;
         while (!_stopping.Token.WaitHandle.WaitOne(TickInterval))
         {
-            foreach (Peer peer in _peerList)
+            foreach (Peer peer in _linkUp ? _peerList : [])
             {
                 TunnelResult result;
                 int guard = 0;

@@ -40,6 +40,10 @@ internal sealed partial class WireGuardDevice : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private volatile IUdpBind? _bind;
     private volatile bool _closing;
+
+    // The TUN link's state (IFF_UP and running). Like wireguard-go, a device whose interface is down
+    // sends nothing on its own: no handshakes, no keepalives.
+    private volatile bool _linkUp;
     private int _disposed;
 
     public WireGuardDevice(ITunDevice tun, Func<ushort, IUdpBind> openBind, ILogger logger, TimeProvider? time = null, IRandomSource? random = null)
@@ -64,6 +68,9 @@ internal sealed partial class WireGuardDevice : IDisposable
 
     /// <summary>Completes when the device has stopped (closed, or its interface deleted).</summary>
     public Task Completion => _stopped.Task;
+
+    /// <summary>Whether any peer has a usable session (for tests and `show`).</summary>
+    public bool HasAnySession => _peerList.Any(p => p.Tunnel.HasSession);
 
     /// <summary>Why the device stopped, once it has.</summary>
     public string? StopReason { get; private set; }
@@ -177,6 +184,15 @@ internal sealed partial class WireGuardDevice : IDisposable
         }
     }
 
+    // Going down drops every session and queued packet, as wireguard-go does when its device goes down.
+    private void FlushSessions()
+    {
+        foreach (Peer peer in _peerList)
+        {
+            peer.Tunnel.ClearSessions();
+        }
+    }
+
     private void TunEventLoop()
     {
         while (_tun.Events.TryReadBlocking(out TunEvent e))
@@ -189,6 +205,19 @@ internal sealed partial class WireGuardDevice : IDisposable
                 case TunEventKind.MtuChanged:
                     SetMtu(_tun.Mtu);
                     DeviceLog.MtuChanged(_logger, _tun.Mtu);
+                    break;
+                case TunEventKind.Up:
+                    _linkUp = true;
+                    DeviceLog.LinkState(_logger, "up");
+                    break;
+                case TunEventKind.Down:
+                    _linkUp = false;
+                    FlushSessions();
+                    DeviceLog.LinkState(_logger, "down");
+                    break;
+                case TunEventKind.MovedToOtherNamespace:
+                    // Its state can no longer be watched from here; whoever moved it is configuring it.
+                    _linkUp = true;
                     break;
             }
         }

@@ -27,6 +27,8 @@ internal sealed class DevicePair : IDisposable
         B = new WireGuardDevice(TunB, port => Network.Bind(AddressB, null, port), NullLogger.Instance);
         A.Start(51820);
         B.Start(51820);
+        TunA.SetLinkState(up: true);
+        TunB.SetLinkState(up: true);
         Configure(A, KeyA, KeyB.ComputePublicKey(), new IPEndPoint(AddressB, 51820), "10.0.0.2/32");
         Configure(B, KeyB, KeyA.ComputePublicKey(), new IPEndPoint(AddressA, 51820), "10.0.0.1/32");
     }

@@ -62,6 +62,34 @@ public class WireGuardDeviceTests
     }
 
     [Fact]
+    public void A_device_whose_link_is_down_sends_nothing_and_going_down_drops_sessions()
+    {
+        using var pair = new DevicePair();
+        pair.TunA.InjectPacket(DevicePair.Udp4("10.0.0.1", "10.0.0.2", 1));
+        Assert.True(pair.TunB.TryTakeWritten(out _, Wait));
+
+        pair.TunA.SetLinkState(up: false);
+        Assert.True(SpinWait.SpinUntil(() => pair.A.GetSnapshot().Peers[0].LastHandshake is not null && !HasSession(pair.A), Wait),
+            "sessions survived the link going down");
+
+        // Persistent keepalive would send at once on an up link; on a down link nothing goes out.
+        using (var update = new DeviceUpdate())
+        {
+            update.Peers.Add(new PeerUpdate(pair.KeyB.ComputePublicKey()) { PersistentKeepaliveInterval = 1, UpdateOnly = true });
+            pair.A.Apply(update);
+        }
+
+        ulong sent = pair.A.GetSnapshot().Peers[0].TransmitBytes;
+        Thread.Sleep(1500);
+        Assert.Equal(sent, pair.A.GetSnapshot().Peers[0].TransmitBytes);
+
+        pair.TunA.SetLinkState(up: true);
+        Assert.True(SpinWait.SpinUntil(() => pair.A.GetSnapshot().Peers[0].TransmitBytes > sent, Wait), "nothing sent after the link came up");
+    }
+
+    private static bool HasSession(WireGuardDevice device) => device.HasAnySession;
+
+    [Fact]
     public void Packet_to_an_address_no_peer_owns_is_answered_with_icmp_unreachable()
     {
         using var pair = new DevicePair();
