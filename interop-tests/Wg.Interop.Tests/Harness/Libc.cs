@@ -5,6 +5,7 @@ namespace WgSharp.Interop.Tests.Harness;
 
 internal static partial class Libc
 {
+    public const int SIGINT = 2;
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
 

@@ -35,22 +35,35 @@ internal sealed class WireGuardPeer : IDisposable
 
     public int Pid => _daemon.Pid;
 
+    /// <summary>The daemon's exit code, or null while it runs.</summary>
+    public int? ExitCode => _daemon.ExitCode;
+
     public static string SocketPathFor(string interfaceName) =>
         Path.Combine(StaleResourceSweeper.SocketDirectory, interfaceName + ".sock");
 
     /// <summary>Starts the daemon and waits for its UAPI socket and TUN interface.</summary>
-    public static async Task<WireGuardPeer> StartAsync(Implementation implementation, NetworkNamespace ns)
+    public static Task<WireGuardPeer> StartAsync(Implementation implementation, NetworkNamespace ns) =>
+        StartAsync(implementation, ns, "verbose");
+
+    /// <summary>
+    /// As <see cref="StartAsync(Implementation, NetworkNamespace)"/> with LOG_LEVEL=<paramref name="logLevel"/>.
+    /// With <paramref name="foregroundFlag"/> the foreground is asked for by the `-f` argument instead of
+    /// WG_PROCESS_FOREGROUND=1 (both daemons accept either).
+    /// </summary>
+    public static async Task<WireGuardPeer> StartAsync(Implementation implementation, NetworkNamespace ns, string logLevel, bool foregroundFlag = false)
     {
         ReferencePeers.Require(implementation);
         var name = ResourceNames.Next('w');
+        var environment = new Dictionary<string, string> { ["LOG_LEVEL"] = logLevel };
+        if (!foregroundFlag)
+        {
+            environment["WG_PROCESS_FOREGROUND"] = "1";
+        }
+
         var daemon = ns.StartBackground(
-            [implementation.Executable, name],
+            foregroundFlag ? [implementation.Executable, "-f", name] : [implementation.Executable, name],
             TempFiles.NewPath($"{implementation}-{name}.log"),
-            new Dictionary<string, string>
-            {
-                ["WG_PROCESS_FOREGROUND"] = "1",
-                ["LOG_LEVEL"] = "verbose",
-            });
+            environment);
         var peer = new WireGuardPeer(implementation, ns, name, daemon);
         try
         {
@@ -96,6 +109,12 @@ internal sealed class WireGuardPeer : IDisposable
 
     /// <summary>Sends SIGTERM to the daemon (as a service manager would) without waiting.</summary>
     public void SendTerminate() => Libc.Kill(_daemon.Pid, Libc.SIGTERM);
+
+    /// <summary>Sends SIGINT to the daemon (Ctrl-C in a terminal) without waiting.</summary>
+    public void SendInterrupt() => Libc.Kill(_daemon.Pid, Libc.SIGINT);
+
+    /// <summary>The whole log so far; complete once the peer is disposed (the last lines are flushed then).</summary>
+    public string ReadLog() => _daemon.ReadLog();
 
     public string ReadLogTail(int maxChars = 6000) => _daemon.ReadLogTail(maxChars);
 
