@@ -84,22 +84,64 @@ internal static class DaemonCommand
         Console.Out.WriteLine(ReadyLine);
         Console.Out.Flush();
 
-        // Detach from the launcher's pipes, as wireguard-go does: keep stderr only when a log level was asked for.
+        // Detach from the launcher's streams, as wireguard-go does: keep stderr only when a log level was
+        // asked for. .NET's console streams hold their own duplicates of fds 0-2, so every descriptor that
+        // refers to the caller's stdin/stdout (and stderr, unless kept) is pointed at /dev/null too;
+        // otherwise a caller reading our output to its end (`x=$(wgsharp wg0 2>&1)`) would wait forever.
         int devNull = Libc.open("/dev/null", Libc.O_RDWR);
-        if (devNull >= 0)
+        if (devNull < 0)
         {
-            Libc.dup2(devNull, 0);
-            Libc.dup2(devNull, 1);
-            if (!explicitLogLevel)
+            return;
+        }
+
+        string? input = DescriptorTarget(0), output = DescriptorTarget(1), error = DescriptorTarget(2);
+        foreach (int fd in OpenDescriptors())
+        {
+            if (fd == devNull)
             {
-                Libc.dup2(devNull, 2);
+                continue;
             }
 
-            if (devNull > 2)
+            string? target = fd <= 2 ? new[] { input, output, error }[fd] : DescriptorTarget(fd);
+            bool keep = explicitLogLevel && target == error;
+            bool callers = target is not null && (target == input || target == output || target == error);
+            if (callers && !keep)
             {
-                Libc.close(devNull);
+                Libc.dup2(devNull, fd);
             }
         }
+
+        if (devNull > 2)
+        {
+            Libc.close(devNull);
+        }
+    }
+
+    // What a descriptor refers to ("pipe:[1234]", "/dev/pts/0", a path), from /proc/self/fd.
+    private static string? DescriptorTarget(int fd)
+    {
+        try
+        {
+            return new FileInfo($"/proc/self/fd/{fd}").LinkTarget;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static List<int> OpenDescriptors()
+    {
+        var descriptors = new List<int>();
+        foreach (string entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+        {
+            if (int.TryParse(Path.GetFileName(entry), out int fd))
+            {
+                descriptors.Add(fd);
+            }
+        }
+
+        return descriptors;
     }
 
     // Starts this same program as the daemon child and waits until it reports READY or an error.
