@@ -14,16 +14,7 @@ internal static class DumpPrinter
         {
             case ShowField.PublicKey:
                 Prefix(writer, device, withInterface);
-                if (snapshot.PrivateKey is { } privateKey)
-                {
-                    writer.Key(privateKey.ComputePublicKey());
-                }
-                else
-                {
-                    writer.Text("(none)");
-                }
-
-                writer.Text('\n');
+                PublicKey(writer, snapshot).Text('\n');
                 return;
             case ShowField.PrivateKey:
                 Prefix(writer, device, withInterface);
@@ -79,16 +70,7 @@ internal static class DumpPrinter
         DeviceSnapshot snapshot = device.Snapshot;
         Prefix(writer, device, withInterface);
         PrivateKey(writer, snapshot).Text('\t');
-        if (snapshot.PrivateKey is { } privateKey)
-        {
-            writer.Key(privateKey.ComputePublicKey());
-        }
-        else
-        {
-            writer.Text("(none)");
-        }
-
-        writer.Text('\t').Decimal(snapshot.ListenPort).Text('\t');
+        PublicKey(writer, snapshot).Text('\t').Decimal(snapshot.ListenPort).Text('\t');
         FirewallMark(writer, snapshot).Text('\n');
         foreach (PeerSnapshot peer in snapshot.Peers)
         {
@@ -104,6 +86,10 @@ internal static class DumpPrinter
 
     private static ShowWriter Prefix(ShowWriter writer, ShownDevice device, bool withInterface) =>
         withInterface ? writer.Text(device.Name).Text('\t') : writer;
+
+    // The public key of the private key, as wg derives it (the UAPI reports only the private key).
+    private static ShowWriter PublicKey(ShowWriter writer, DeviceSnapshot snapshot) =>
+        snapshot.PrivateKey is { } key ? writer.Key(key.ComputePublicKey()) : writer.Text("(none)");
 
     private static ShowWriter PrivateKey(ShowWriter writer, DeviceSnapshot snapshot) =>
         snapshot.PrivateKey is { } key ? writer.Secret(key) : writer.Text("(none)");
