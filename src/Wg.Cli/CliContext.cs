@@ -18,9 +18,9 @@ internal sealed class CliContext
 
     public static CliContext FromProcess() => new()
     {
-        Input = Console.OpenStandardInput(),
-        Output = Console.OpenStandardOutput(),
-        Error = Console.Error,
+        Input = StandardStreams.Open(StandardStreams.Input, FileAccess.Read),
+        Output = StandardStreams.Open(StandardStreams.Output, FileAccess.Write),
+        Error = StandardStreams.OpenWriter(StandardStreams.Error),
         OutputIsWorldAccessibleFile = static () =>
             Libc.TryStatx(1, "", Libc.AtEmptyPath, out Libc.FileIdentity stdout)
             && stdout.IsRegularFile

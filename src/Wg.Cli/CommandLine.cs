@@ -17,6 +17,9 @@ internal static class CommandLine
         new("genkey", "", "Generate a new private key and write it to standard output in base64", GenKeyCommand.RunPrivate),
         new("genpsk", "", "Generate a new preshared key and write it to standard output in base64", GenKeyCommand.RunPreshared),
         new("pubkey", "< private-key", "Read a base64 private key from standard input and write its public key", PubKeyCommand.Run),
+        new("show", ShowCommand.Arguments, "Show the configuration and runtime information of interfaces, as wg show", ShowCommand.Run),
+        new("showconf", ShowConfCommand.Arguments, "Show an interface's current configuration as a configuration file, as wg showconf", ShowConfCommand.Run),
+        new("syncconf", SyncConfCommand.Arguments, "Apply a configuration file to a running interface, changing only what differs (live sessions stay up)", SyncConfCommand.Run),
         new("strip", StripCommand.Arguments, "Print a configuration file without what wg does not understand (for wg setconf/syncconf)", StripCommand.Run),
         new("demo", "", "Run two WireGuard engines against each other in memory and narrate what happens", RunDemo),
         new("help", "[<command>]", "Show this help, or one command's usage (also -h, --help)", RunHelp),
@@ -73,7 +76,10 @@ internal static class CommandLine
             return 1;
         }
 
-        return Demo.EngineDemo.Run(Console.Out);
+        using var output = new StreamWriter(context.Output, leaveOpen: true) { AutoFlush = false };
+        int result = Demo.EngineDemo.Run(output);
+        output.Flush();
+        return result;
     }
 
     /// <summary>

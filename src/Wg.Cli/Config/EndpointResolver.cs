@@ -10,6 +10,8 @@ namespace WgSharp.Cli.Config;
 
 internal static class EndpointResolver
 {
+    private static readonly Lazy<TextWriter> StandardError = new(() => StandardStreams.OpenWriter(StandardStreams.Error));
+
     /// <summary>wg's default for WG_ENDPOINT_RESOLUTION_RETRIES.</summary>
     public const int DefaultRetries = 15;
 
@@ -62,7 +64,7 @@ internal static class EndpointResolver
         HostLookup lookup = options.Lookup ?? Dns.GetHostAddresses;
         int retries = options.Retries ?? RetriesFromEnvironment();
         Action<TimeSpan> sleep = options.Sleep ?? Thread.Sleep;
-        Action<string> progress = options.Progress ?? (static text => Console.Error.WriteLine(text));
+        Action<string> progress = options.Progress ?? (static text => StandardError.Value.WriteLine(text));
         TimeSpan pause = TimeSpan.FromSeconds(1);
         while (true)
         {

@@ -48,7 +48,7 @@ internal static class DaemonCommand
         }
 
         // In the child, stdout is the readiness pipe: logs go to stderr (which is /dev/null unless LOG_LEVEL was set).
-        TextWriter logOutput = isChild ? Console.Error : Console.Out;
+        TextWriter logOutput = StandardStreams.OpenWriter(isChild ? StandardStreams.Error : StandardStreams.Output);
         var logger = new DaemonLogger(interfaceName, level, logOutput);
         var daemon = new WireGuardDaemon(interfaceName, logger);
         try
@@ -62,8 +62,7 @@ internal static class DaemonCommand
         {
             if (isChild)
             {
-                Console.Out.WriteLine(ErrorPrefix + e.Message);
-                Console.Out.Flush();
+                StandardStreams.OpenWriter(StandardStreams.Output).WriteLine(ErrorPrefix + e.Message);
             }
             else
             {
@@ -81,8 +80,7 @@ internal static class DaemonCommand
             return;
         }
 
-        Console.Out.WriteLine(ReadyLine);
-        Console.Out.Flush();
+        StandardStreams.OpenWriter(StandardStreams.Output).WriteLine(ReadyLine);
 
         // Detach from the launcher's streams, as wireguard-go does: keep stderr only when a log level was
         // asked for. .NET's console streams hold their own duplicates of fds 0-2, so every descriptor that

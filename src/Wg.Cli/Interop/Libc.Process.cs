@@ -17,5 +17,8 @@ internal static partial class Libc
     [LibraryImport(Library, SetLastError = true)]
     public static partial int close(int fd);
 
+    [LibraryImport(Library)]
+    public static partial int isatty(int fd);
+
     public const int O_RDWR = 2;
 }

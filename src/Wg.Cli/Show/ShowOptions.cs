@@ -28,7 +28,7 @@ internal sealed record ShowOptions(bool Colors, bool HideKeys, TimeProvider Cloc
         clock ?? TimeProvider.System,
         socketDirectory);
 
-    /// <summary>The options for this process (Console.IsOutputRedirected is false exactly when isatty(1)).</summary>
+    /// <summary>The options for this process (colors by default only when standard output is a terminal).</summary>
     public static ShowOptions FromProcess() =>
-        FromEnvironment(Environment.GetEnvironmentVariable, outputIsTerminal: !Console.IsOutputRedirected);
+        FromEnvironment(Environment.GetEnvironmentVariable, outputIsTerminal: StandardStreams.IsTerminal(StandardStreams.Output));
 }

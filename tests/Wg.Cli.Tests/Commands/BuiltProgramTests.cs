@@ -50,6 +50,23 @@ public class BuiltProgramTests
     }
 
     [Fact]
+    public async Task On_a_terminal_nothing_but_the_output_is_written()
+    {
+        // script(1) gives the program a pseudo-terminal; .NET's Console would write "ESC[?1h ESC=" first.
+        ProcessResult result = await ProcessRunner.RunAsync("script", ["-qc", $"'{Program}' --version", "/dev/null"]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("wgsharp v0.1.0\r\n", result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task A_reader_that_goes_away_ends_the_program_quietly_with_status_141()
+    {
+        ProcessResult result = await ProcessRunner.RunAsync("bash", ["-c", $"'{Program}' demo | head -1; echo \"status ${{PIPESTATUS[0]}}\""]);
+        Assert.Equal("", result.StandardError);
+        Assert.EndsWith("status 141\n", result.StandardOutput);
+    }
+
+    [Fact]
     public async Task Genpsk_prints_44_base64_characters()
     {
         ProcessResult result = await Run("", "genpsk");
