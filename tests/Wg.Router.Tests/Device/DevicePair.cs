@@ -23,8 +23,8 @@ internal sealed class DevicePair : IDisposable
         KeyB = PrivateKey.Generate(SystemRandomSource.Instance);
         TunA = new InMemoryTun("memA", capacity: 4096);
         TunB = new InMemoryTun("memB", capacity: 4096);
-        A = new WireGuardDevice(TunA, port => Network.Bind(AddressA, null, port), NullLogger.Instance);
-        B = new WireGuardDevice(TunB, port => Network.Bind(AddressB, null, port), NullLogger.Instance);
+        A = new WireGuardDevice(TunA, port => Network.Bind(AddressA, null, port, capacity: 8192), NullLogger.Instance);
+        B = new WireGuardDevice(TunB, port => Network.Bind(AddressB, null, port, capacity: 8192), NullLogger.Instance);
         A.Start(51820);
         B.Start(51820);
         TunA.SetLinkState(up: true);
