@@ -59,7 +59,7 @@ public class PolicyPrefixSetTests
     }
 
     [Fact]
-    public void ScanAndTrieAgreeWithNaiveModel()
+    public void ScanTrieAndMixedAgreeWithNaiveModel()
     {
         Random random = new(1234);
         for (int round = 0; round < 300; round++)
@@ -68,6 +68,7 @@ public class PolicyPrefixSetTests
             ImmutableArray<PolicyPrefix> list = [.. Enumerable.Range(0, count).Select(_ => RandomEntry(random))];
             PolicyPrefixSet scan = new(list, int.MaxValue);
             PolicyPrefixSet trie = new(list, 0);
+            PolicyPrefixSet mixed = new(list, 3); // some sign and family scanned, another in a trie
             for (int probe = 0; probe < 200; probe++)
             {
                 // Probes near the listed prefixes so that both answers are common.
@@ -77,6 +78,7 @@ public class PolicyPrefixSetTests
                     && !list.Any(p => p.Negated && p.Prefix.Contains(address));
                 Assert.Equal(expected, scan.Contains(address));
                 Assert.Equal(expected, trie.Contains(address));
+                Assert.Equal(expected, mixed.Contains(address));
             }
         }
     }
