@@ -92,7 +92,21 @@ internal static class NatTestPackets
     /// </summary>
     public static void AssertChecksums(byte[] packet) => Assert.True(ChecksumsValid(packet, out string why), why);
 
+    /// <summary>Like <see cref="AssertChecksums"/>, as a value; false (not an exception) for a packet too broken to walk.</summary>
     public static bool ChecksumsValid(byte[] packet, out string why)
+    {
+        try
+        {
+            return ChecksumsValidCore(packet, out why);
+        }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException)
+        {
+            why = "unparseable: " + e.Message;
+            return false;
+        }
+    }
+
+    private static bool ChecksumsValidCore(byte[] packet, out string why)
     {
         why = "";
         int version = packet[0] >> 4;
@@ -120,7 +134,11 @@ internal static class NatTestPackets
             length = 40 + BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(4));
             src = packet[8..24];
             dst = packet[24..40];
-            Assert.True(Ipv6Header.TryFindUpperLayer(packet, out Ipv6UpperLayer upper));
+            if (!Ipv6Header.TryFindUpperLayer(packet, out Ipv6UpperLayer upper))
+            {
+                why = "IPv6 header chain";
+                return false;
+            }
             transportOffset = upper.Offset;
             protocol = upper.Protocol;
         }
