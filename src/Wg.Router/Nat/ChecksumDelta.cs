@@ -15,15 +15,15 @@ internal struct ChecksumDelta
 {
     private ulong _sum;
 
-    /// <summary>True when nothing was recorded.</summary>
+    /// <summary>True when the recorded changes leave every checksum as it is (nothing recorded, or only 0xFFFF → 0, both zero in one's complement).</summary>
     public readonly bool IsEmpty => _sum == 0;
 
+    /// <summary>
+    /// Records a changed word; also a changed multi-word field (an address) given the folded sums of its
+    /// old and new words, since ~Σm equals Σ~m in one's complement arithmetic.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(ushort oldWord, ushort newWord) => _sum += (uint)(ushort)~oldWord + newWord;
-
-    /// <summary>Records a changed address (4 or 16 bytes): ~Σm equals Σ~m in one's complement arithmetic.</summary>
-    public void AddAddress(ReadOnlySpan<byte> oldAddress, ReadOnlySpan<byte> newAddress) =>
-        _sum += (uint)(ushort)~Checksum.Sum(oldAddress) + Checksum.Sum(newAddress);
 
     /// <summary>Merges another delta's changes into this one.</summary>
     public void Add(in ChecksumDelta other) => _sum += other._sum;

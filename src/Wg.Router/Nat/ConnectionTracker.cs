@@ -201,11 +201,12 @@ internal sealed partial class ConnectionTracker
             s.Status = status;
             s.Peer = peer;
             s.Origin = origin;
+            s.IsTranslated = chosen != original.Invert();
             Link(slot);
             AppendAge(slot);
             _count++;
             Counters.OnCreated();
-            match = new FlowMatch(original, chosen, FlowDirection.Original, origin, peer, status);
+            match = new FlowMatch(original, chosen, FlowDirection.Original, origin, peer, status, s.IsTranslated);
             return ConntrackInsertResult.Inserted;
         }
     }
@@ -315,7 +316,7 @@ internal sealed partial class ConnectionTracker
                 {
                     status = Record(ref s, direction, tcpFlags, now.Ticks);
                 }
-                match = new FlowMatch(s.Original, s.Reply, direction, s.Origin, s.Peer, status);
+                match = new FlowMatch(s.Original, s.Reply, direction, s.Origin, s.Peer, status, s.IsTranslated);
                 return true;
             }
         }
@@ -377,7 +378,7 @@ internal sealed partial class ConnectionTracker
     private FlowMatch MatchOf(int node, int status)
     {
         ref Slot s = ref _slots[node >> 1];
-        return new FlowMatch(s.Original, s.Reply, (FlowDirection)(node & 1), s.Origin, s.Peer, status);
+        return new FlowMatch(s.Original, s.Reply, (FlowDirection)(node & 1), s.Origin, s.Peer, status, s.IsTranslated);
     }
 
     /// <summary>The node of a live flow with <paramref name="tuple"/>, reclaiming an expired one found instead. Caller holds _writeLock.</summary>
@@ -613,5 +614,6 @@ internal sealed partial class ConnectionTracker
         public int ListNext;
         public FlowOrigin Origin;
         public bool InUse;
+        public bool IsTranslated;
     }
 }

@@ -8,7 +8,14 @@ namespace WgSharp.Router.Nat;
 internal readonly struct FlowMatch
 {
     public FlowMatch(in FlowTuple original, in FlowTuple reply, FlowDirection direction, FlowOrigin origin, int peer, int status)
+        : this(original, reply, direction, origin, peer, status, reply != original.Invert())
     {
+    }
+
+    /// <summary>With <paramref name="isTranslated"/> known (conntrack keeps it per flow, saving a compare per packet).</summary>
+    internal FlowMatch(in FlowTuple original, in FlowTuple reply, FlowDirection direction, FlowOrigin origin, int peer, int status, bool isTranslated)
+    {
+        IsTranslated = isTranslated;
         Original = original;
         Reply = reply;
         Direction = direction;
@@ -45,7 +52,7 @@ internal readonly struct FlowMatch
     public FlowTuple Target => Direction == FlowDirection.Original ? Reply.Invert() : Original.Invert();
 
     /// <summary>True when the flow's tuples are not simply each other's inverse (NAT applies).</summary>
-    public bool IsTranslated => Reply != Original.Invert();
+    public bool IsTranslated { get; }
 
     /// <summary>True when the packet is a reply on a flow that went out to <paramref name="peer"/>: what `Inbound = established` lets in.</summary>
     public bool IsReplyFrom(int peer) => Direction == FlowDirection.Reply && Origin == FlowOrigin.Local && Peer == peer;

@@ -101,16 +101,30 @@ internal static class TupleRewriter
         Span<byte> packet, int offset, bool v4, ReadOnlySpan<byte> address, ref ChecksumDelta enclosing, ref ChecksumDelta pseudoHeader)
     {
         Span<byte> field = packet.Slice(offset, address.Length);
+        // One sum of each address serves every checksum it is in (RFC 1624 eqn. 3 over the address words).
+        uint oldSum = SumAddress(field);
+        uint newSum = SumAddress(address);
         if (v4)
         {
             ushort oldHeaderChecksum = BinaryPrimitives.ReadUInt16BigEndian(packet[Ipv4ChecksumOffset..]);
-            ushort newHeaderChecksum = Checksum.UpdateAddress(oldHeaderChecksum, field, address);
+            ushort newHeaderChecksum = Checksum.Finish((uint)(ushort)~oldHeaderChecksum + (ushort)~oldSum + newSum);
             BinaryPrimitives.WriteUInt16BigEndian(packet[Ipv4ChecksumOffset..], newHeaderChecksum);
             enclosing.Add(oldHeaderChecksum, newHeaderChecksum);
         }
-        enclosing.AddAddress(field, address);
-        pseudoHeader.AddAddress(field, address);
+        enclosing.Add((ushort)oldSum, (ushort)newSum);
+        pseudoHeader.Add((ushort)oldSum, (ushort)newSum);
         address.CopyTo(field);
+    }
+
+    /// <summary>The folded sum of an address's words; IPv4's two words are added directly (the per-packet case).</summary>
+    private static uint SumAddress(ReadOnlySpan<byte> address)
+    {
+        if (address.Length == IpAddressKey.V4Length)
+        {
+            uint value = BinaryPrimitives.ReadUInt32BigEndian(address);
+            return Checksum.Fold((value >> 16) + (value & 0xFFFF));
+        }
+        return Checksum.Sum(address);
     }
 
     private static void ReplaceWord(Span<byte> data, int offset, ushort value, ref ChecksumDelta enclosing, ref ChecksumDelta checksum)

@@ -178,6 +178,28 @@ public class NatIcmpErrorTests
         AssertChecksums(routed);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AnErrorFromTheLanHostAboutAnUnNatedReplyIsMasqueraded(bool v6)
+    {
+        // The host's port closed after its query: its "port unreachable" about the answer must leave
+        // from the masquerade address and quote the answer as it arrived.
+        NatEngine nat = NewEngine();
+        (string lan, string masq, string remote) = v6 ? (Lan6, Masq6, Remote6) : (Lan, Masq, Remote);
+        SendOut(nat, Udp(lan, 5353, remote, 53), masq);
+        byte[] answer = Udp(remote, 53, masq, 5353);
+        byte[] delivered = (byte[])answer.Clone();
+        Assert.False(nat.TranslateInbound(delivered, Peer, true, T0).IsDropped);
+
+        byte[] error = v6 ? UnreachableV6(delivered, lan, PortUnreachableV6) : ErrorV4(delivered, lan, PortUnreachableV4);
+        NatResult result = nat.TranslateOutbound(error, Peer, Key(masq), T0);
+        Assert.Equal(PacketTracking.Related, result.Tracking);
+        Assert.True(result.Translated);
+        Assert.Equal(v6 ? UnreachableV6(answer, masq, PortUnreachableV6) : ErrorV4(answer, masq, PortUnreachableV4), error);
+        AssertChecksums(error);
+    }
+
     [Fact]
     public void ErrorsAboutUntranslatedFlowsPassUnchanged()
     {
