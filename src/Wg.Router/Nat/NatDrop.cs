@@ -1,0 +1,42 @@
+// Why the conntrack/NAT stage dropped a packet; counted per reason and shown by `wgsharp show`.
+namespace WgSharp.Router.Nat;
+
+internal enum NatDrop
+{
+    /// <summary>Not a whole IPv4/IPv6 packet, or a transport header (or an ICMP error's quote) cut short or inconsistent.</summary>
+    Malformed,
+
+    /// <summary>
+    /// An IPv4 or IPv6 fragment. Only a first fragment carries ports and the stage does not reassemble,
+    /// so a fragment can be neither matched to a flow nor translated consistently; senders behind the
+    /// tunnel do path MTU discovery (the translated ICMP errors keep it working), so fragments are rare.
+    /// </summary>
+    Fragment,
+
+    /// <summary>Masquerading a protocol without ports or identifiers (GRE, ESP, SCTP, ...): many hosts could not share one address.</summary>
+    UnsupportedProtocol,
+
+    /// <summary>Masquerading an ICMP message other than echo or an error (timestamp, router/neighbor discovery, MLD, ...).</summary>
+    UnsupportedIcmp,
+
+    /// <summary>The masquerade address is of the other IP version than the packet.</summary>
+    FamilyMismatch,
+
+    /// <summary>From a peer with `Inbound = established`, and not a reply to (or an error about) a flow that went out to it.</summary>
+    NotEstablished,
+
+    /// <summary>A TCP segment that belongs to no flow and cannot open one (RST, SYN-ACK, no flags).</summary>
+    TcpWithoutFlow,
+
+    /// <summary>An ICMP echo reply or error that belongs to no tracked flow.</summary>
+    IcmpWithoutFlow,
+
+    /// <summary>The conntrack table is full of assured flows.</summary>
+    TableFull,
+
+    /// <summary>No free port or echo identifier on the masquerade address for this destination.</summary>
+    PortsExhausted,
+
+    /// <summary>The tuple replies would carry already belongs to another flow (a port forward to a busy target).</summary>
+    MappingInUse,
+}

@@ -1,0 +1,301 @@
+// Userspace NAT over the conntrack table: masquerade (source NAT keeping ports when free), port
+// forwards (destination NAT), un-NAT of replies, and ICMP errors with their quoted packets, for IPv4
+// and IPv6, rewriting packets in place with incremental checksum updates.
+using System.Buffers.Binary;
+using WgSharp.Router.Packets;
+using WgSharp.Router.Routing;
+
+namespace WgSharp.Router.Nat;
+
+/// <summary>
+/// The stateful stage between the rule stage and cryptokey routing. A packet passes it once per hop:
+/// <see cref="TranslateOutbound"/> for a packet about to be sent to a peer (from TUN, or relayed from
+/// another peer), <see cref="TranslateInbound"/> for a packet decrypted from a peer on its way to TUN.
+/// Every TCP, UDP, ICMP echo and port-less flow is tracked, NATed or not, so that `Inbound = established`
+/// can tell replies from new connections. Thread-safe; allocation-free per packet.
+/// </summary>
+/// <remarks>
+/// NAT is decided when a flow opens and recorded in its reply tuple (as Linux nf_nat does): masquerade
+/// sets the reply's destination to the masquerade address and, when the flow's own source port is taken
+/// for that (protocol, address, destination, destination port), a free port from
+/// <see cref="NatOptions"/>; a port forward sets the reply's source to the target. Afterwards a packet
+/// in either direction is rewritten to the inverse of the other direction's tuple
+/// (<see cref="FlowMatch.Target"/>), which covers both kinds and their replies with one rule. Outbound
+/// flows whose reply tuple clashes with another flow's (a local socket on the masquerade address) get
+/// a free source port even without masquerade, as Linux's implicit source NAT does.
+/// Non-first and first fragments alike are dropped (<see cref="NatDrop.Fragment"/>): see its remarks.
+/// </remarks>
+internal sealed class NatEngine
+{
+    private readonly PortSearch _portSearch;
+    private readonly PortSearch _icmpIdSearch;
+    private PortForward[] _portForwards = [];
+
+    public NatEngine(ConnectionTracker tracker, NatOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(tracker);
+        options ??= new NatOptions();
+        Tracker = tracker;
+        _portSearch = new PortSearch(options.PortFirst, options.PortLast, options.MaxPortAttempts);
+        _icmpIdSearch = new PortSearch(options.IcmpIdFirst, options.IcmpIdLast, options.MaxPortAttempts);
+    }
+
+    public ConnectionTracker Tracker { get; }
+
+    public NatCounters Counters { get; } = new();
+
+    /// <summary>The port forwards in force; replaced as a whole by <see cref="SetPortForwards"/>.</summary>
+    public IReadOnlyList<PortForward> PortForwards => Volatile.Read(ref _portForwards);
+
+    /// <summary>Replaces the port forwards (control plane). Flows already forwarded keep their mapping until they expire.</summary>
+    public void SetPortForwards(IEnumerable<PortForward> forwards)
+    {
+        ArgumentNullException.ThrowIfNull(forwards);
+        Volatile.Write(ref _portForwards, [.. forwards]);
+    }
+
+    /// <summary>
+    /// Tracks, and translates in place, a packet about to be sent to <paramref name="peer"/> (a
+    /// non-negative tag the caller assigns). <paramref name="masquerade"/> is the address to source-NAT a
+    /// new flow to (<c>default</c>: none); it must be of the packet's IP version, else the packet is
+    /// dropped with <see cref="NatDrop.FamilyMismatch"/>. Never throws on packet contents.
+    /// </summary>
+    public NatResult TranslateOutbound(Span<byte> packet, int peer, IpAddressKey masquerade, TimeSpan now)
+    {
+        NatPacketStatus status = NatPacket.Parse(packet, out NatPacket parsed);
+        if (status != NatPacketStatus.Valid)
+        {
+            return Drop(status == NatPacketStatus.Fragment ? NatDrop.Fragment : NatDrop.Malformed);
+        }
+        bool masquerading = masquerade.Family != IpFamily.Unspecified;
+        if (masquerading && masquerade.Family != parsed.Family)
+        {
+            return Drop(NatDrop.FamilyMismatch);
+        }
+        switch (parsed.Kind)
+        {
+            case NatPacketKind.IcmpError:
+                return TranslateIcmpError(packet, parsed, inbound: false, peer, establishedOnly: false, now);
+            case NatPacketKind.IcmpOther:
+                return masquerading ? Drop(NatDrop.UnsupportedIcmp) : NatResult.Pass(PacketTracking.Untracked, false, false);
+        }
+        if (Tracker.TryObserve(parsed.Tuple, parsed.TcpFlags, now, out FlowMatch match))
+        {
+            return Apply(packet, parsed, match, established: false);
+        }
+        if (!CanOpen(parsed, out int initialStatus, out NatResult refusal))
+        {
+            return refusal;
+        }
+        if (parsed.Kind == NatPacketKind.Other && masquerading)
+        {
+            return Drop(NatDrop.UnsupportedProtocol);
+        }
+        FlowTuple original = parsed.Tuple;
+        FlowTuple reply = masquerading ? original.WithSource(masquerade, original.SourcePort).Invert() : original.Invert();
+        PortSearch search = parsed.Kind switch
+        {
+            NatPacketKind.Tcp or NatPacketKind.Udp => _portSearch,
+            NatPacketKind.IcmpEchoRequest => _icmpIdSearch,
+            _ => PortSearch.None,
+        };
+        return Open(packet, parsed, reply, search, initialStatus, peer, FlowOrigin.Local, now);
+    }
+
+    /// <summary>
+    /// Tracks, and translates in place, a packet decrypted from <paramref name="peer"/>. With
+    /// <paramref name="establishedOnly"/> (the peer's `Inbound = established`), only replies to flows that
+    /// went out to this peer and ICMP errors about them pass; anything else is dropped with
+    /// <see cref="NatDrop.NotEstablished"/> without touching the table. Never throws on packet contents.
+    /// </summary>
+    public NatResult TranslateInbound(Span<byte> packet, int peer, bool establishedOnly, TimeSpan now)
+    {
+        NatPacketStatus status = NatPacket.Parse(packet, out NatPacket parsed);
+        if (status != NatPacketStatus.Valid)
+        {
+            return Drop(status == NatPacketStatus.Fragment ? NatDrop.Fragment : NatDrop.Malformed);
+        }
+        switch (parsed.Kind)
+        {
+            case NatPacketKind.IcmpError:
+                return TranslateIcmpError(packet, parsed, inbound: true, peer, establishedOnly, now);
+            case NatPacketKind.IcmpOther:
+                return establishedOnly ? Drop(NatDrop.NotEstablished) : NatResult.Pass(PacketTracking.Untracked, false, false);
+        }
+        if (Tracker.TryObserve(parsed.Tuple, parsed.TcpFlags, now, out FlowMatch match, establishedOnly ? peer : ConnectionTracker.AnyPeer))
+        {
+            bool established = match.IsReplyFrom(peer);
+            return establishedOnly && !established ? Drop(NatDrop.NotEstablished) : Apply(packet, parsed, match, established);
+        }
+        if (establishedOnly)
+        {
+            return Drop(NatDrop.NotEstablished);
+        }
+        if (!CanOpen(parsed, out int initialStatus, out NatResult refusal))
+        {
+            return refusal;
+        }
+        FlowTuple original = parsed.Tuple;
+        FlowTuple reply = original.Invert();
+        if (FindPortForward(original) is PortForward forward)
+        {
+            reply = original.WithDestination(forward.TargetAddress, forward.TargetPort).Invert();
+        }
+        return Open(packet, parsed, reply, PortSearch.None, initialStatus, peer, FlowOrigin.Remote, now);
+    }
+
+    /// <summary>
+    /// The `Inbound = established` question alone, for a packet as it arrived from <paramref name="peer"/>
+    /// (before un-NAT): is it a reply on a flow that went out to that peer, or an ICMP error quoting a
+    /// packet of one? Changes nothing. Never throws on packet contents.
+    /// </summary>
+    public bool IsReplyOrRelated(ReadOnlySpan<byte> packet, int peer, TimeSpan now) => Tracker.IsReplyOrRelated(packet, peer, now);
+
+    private NatResult Open(
+        Span<byte> packet, in NatPacket parsed, in FlowTuple reply, PortSearch search, int initialStatus, int peer, FlowOrigin origin, TimeSpan now)
+    {
+        switch (Tracker.TryInsert(parsed.Tuple, reply, search, initialStatus, peer, origin, now, out FlowMatch match))
+        {
+            case ConntrackInsertResult.Inserted:
+                return Apply(packet, parsed, match, established: false, PacketTracking.New);
+            case ConntrackInsertResult.Existing:
+                // Another worker opened the flow first: record this packet on it.
+                if (Tracker.TryObserve(parsed.Tuple, parsed.TcpFlags, now, out FlowMatch current))
+                {
+                    match = current;
+                }
+                return Apply(packet, parsed, match, established: origin == FlowOrigin.Remote && match.IsReplyFrom(peer));
+            case ConntrackInsertResult.TableFull:
+                return Drop(NatDrop.TableFull);
+            case ConntrackInsertResult.PortsExhausted:
+                return Drop(NatDrop.PortsExhausted);
+            default:
+                return Drop(NatDrop.MappingInUse);
+        }
+    }
+
+    /// <summary>Whether a packet that matched no flow may open one, and the TCP state it opens in.</summary>
+    private bool CanOpen(in NatPacket parsed, out int initialStatus, out NatResult refusal)
+    {
+        initialStatus = 0;
+        refusal = default;
+        switch (parsed.Kind)
+        {
+            case NatPacketKind.Tcp:
+                if (!FlowStatus.TryOpenTcp(parsed.TcpFlags, out initialStatus))
+                {
+                    refusal = Drop(NatDrop.TcpWithoutFlow);
+                    return false;
+                }
+                return true;
+            case NatPacketKind.IcmpEchoReply:
+                // A reply opens nothing (Linux treats it as invalid too): its request was never seen.
+                refusal = Drop(NatDrop.IcmpWithoutFlow);
+                return false;
+            default:
+                return true;
+        }
+    }
+
+    private PortForward? FindPortForward(in FlowTuple tuple)
+    {
+        if (tuple.Protocol is not (IpProtocol.Tcp or IpProtocol.Udp))
+        {
+            return null;
+        }
+        IpAddressKey destination = tuple.Destination;
+        foreach (PortForward forward in Volatile.Read(ref _portForwards))
+        {
+            if (forward.Protocol == tuple.Protocol && forward.Port == tuple.DestinationPort && forward.Address == destination)
+            {
+                return forward;
+            }
+        }
+        return null;
+    }
+
+    private static NatResult Apply(Span<byte> packet, in NatPacket parsed, in FlowMatch match, bool established, PacketTracking? tracking = null)
+    {
+        bool translated = match.IsTranslated;
+        if (translated)
+        {
+            ChecksumDelta ignored = default;
+            TupleRewriter.Rewrite(packet, parsed, match.Target, ref ignored);
+        }
+        return NatResult.Pass(
+            tracking ?? (match.Direction == FlowDirection.Original ? PacketTracking.Original : PacketTracking.Reply),
+            translated,
+            established);
+    }
+
+    /// <summary>
+    /// An ICMP error relates to the flow of the packet it quotes; that packet went the other way, so the
+    /// flow is found by the quote's inverted tuple, without refreshing it. When the flow is translated,
+    /// the quote is rewritten as its own direction would be undone (inverse of the error's target), the
+    /// outer source or destination is rewritten where it is the flow's own address (an error from the
+    /// NATed host itself, or to it), and the ICMP checksum takes every change, including the outer
+    /// addresses for ICMPv6's pseudo header (RFC 4443 2.3). The reported MTU is left as it is.
+    /// </summary>
+    private NatResult TranslateIcmpError(Span<byte> packet, in NatPacket outer, bool inbound, int peer, bool establishedOnly, TimeSpan now)
+    {
+        Span<byte> message = packet[outer.TransportOffset..outer.Length];
+        Span<byte> quoted = message[IcmpHeader.Length..];
+        NatPacketStatus status = NatPacket.ParseQuoted(quoted, out NatPacket inner);
+        if (status == NatPacketStatus.Malformed || (status == NatPacketStatus.Valid && inner.Family != outer.Family))
+        {
+            return Drop(NatDrop.Malformed);
+        }
+        if (status == NatPacketStatus.Fragment)
+        {
+            // Fragments are never passed, so no fragment of a tracked flow can be the subject of an error.
+            return Drop(establishedOnly ? NatDrop.NotEstablished : NatDrop.IcmpWithoutFlow);
+        }
+        FlowTuple key = inner.Tuple.Invert();
+        if (!Tracker.TryFind(key, now, out FlowMatch match))
+        {
+            return Drop(establishedOnly ? NatDrop.NotEstablished : NatDrop.IcmpWithoutFlow);
+        }
+        bool established = inbound && match.IsReplyFrom(peer);
+        if (establishedOnly && !established)
+        {
+            return Drop(NatDrop.NotEstablished);
+        }
+        if (!match.IsTranslated)
+        {
+            return NatResult.Pass(PacketTracking.Related, false, established);
+        }
+
+        FlowTuple target = match.Target;
+        ChecksumDelta icmpDelta = default;
+        TupleRewriter.Rewrite(quoted, inner, target.Invert(), ref icmpDelta);
+
+        bool v4 = outer.Family == IpFamily.V4;
+        ChecksumDelta ignored = default;
+        ChecksumDelta outerAddresses = default;
+        Span<byte> address = stackalloc byte[IpAddressKey.V6Length];
+        int addressLength = outer.AddressLength;
+        if (outer.Tuple.SourceAddressEquals(key) && !key.SourceAddressEquals(target))
+        {
+            target.WriteSource(address);
+            TupleRewriter.ReplaceAddress(packet, outer.SourceOffset, v4, address[..addressLength], ref ignored, ref outerAddresses);
+        }
+        if (outer.Tuple.DestinationAddressEquals(key) && !key.DestinationAddressEquals(target))
+        {
+            target.WriteDestination(address);
+            TupleRewriter.ReplaceAddress(packet, outer.DestinationOffset, v4, address[..addressLength], ref ignored, ref outerAddresses);
+        }
+        if (!v4)
+        {
+            icmpDelta.Add(outerAddresses);
+        }
+        // The ICMPv4 and ICMPv6 checksums both sit at bytes 2..3 of the message.
+        BinaryPrimitives.WriteUInt16BigEndian(message[2..], icmpDelta.Apply(BinaryPrimitives.ReadUInt16BigEndian(message[2..])));
+        return NatResult.Pass(PacketTracking.Related, true, established);
+    }
+
+    private NatResult Drop(NatDrop reason)
+    {
+        Counters.Drop(reason);
+        return NatResult.Drop(reason);
+    }
+}

@@ -1,0 +1,38 @@
+// The outcome of NatEngine.TranslateOutbound / TranslateInbound for one packet.
+using System.Runtime.InteropServices;
+
+namespace WgSharp.Router.Nat;
+
+[StructLayout(LayoutKind.Auto)]
+internal readonly struct NatResult
+{
+    private NatResult(bool dropped, NatDrop dropReason, PacketTracking tracking, bool translated, bool established)
+    {
+        IsDropped = dropped;
+        DropReason = dropReason;
+        Tracking = tracking;
+        Translated = translated;
+        IsEstablished = established;
+    }
+
+    /// <summary>The packet must not go on; <see cref="DropReason"/> says why (already counted).</summary>
+    public bool IsDropped { get; }
+
+    public NatDrop DropReason { get; }
+
+    public PacketTracking Tracking { get; }
+
+    /// <summary>The packet's bytes were rewritten (same length; checksums kept valid).</summary>
+    public bool Translated { get; }
+
+    /// <summary>Inbound only: a reply to, or an ICMP error about, a flow that went out to the sending peer.</summary>
+    public bool IsEstablished { get; }
+
+    internal static NatResult Drop(NatDrop reason) => new(true, reason, default, false, false);
+
+    internal static NatResult Pass(PacketTracking tracking, bool translated, bool established) =>
+        new(false, default, tracking, translated, established);
+
+    public override string ToString() =>
+        IsDropped ? $"drop ({DropReason})" : $"pass ({Tracking}{(Translated ? ", translated" : "")}{(IsEstablished ? ", established" : "")})";
+}
