@@ -30,7 +30,7 @@ internal sealed partial class WireGuardDevice
     // transport data on. The loop ends when its bind is closed (shutdown or a port change).
     private void ReceiveLoop(IUdpBind bind, AddressFamily family)
     {
-        while (_freeInbound.Reader.TryReadBlocking(out PacketBatch batch))
+        while (_freeInbound.TryReadBlocking(out PacketBatch batch))
         {
             int count;
             try
@@ -62,8 +62,8 @@ internal sealed partial class WireGuardDevice
                 continue;
             }
 
-            _deliverInOrder.Writer.TryWrite(batch);
-            _crypto.Writer.TryWrite(batch);
+            _deliverInOrder.TryWrite(batch);
+            _crypto.TryWrite(batch);
         }
     }
 
@@ -89,7 +89,7 @@ internal sealed partial class WireGuardDevice
     // Stage 2, several threads: seal outbound batches, open inbound ones.
     private void CryptoLoop()
     {
-        while (_crypto.Reader.TryReadBlocking(out PacketBatch batch))
+        while (_crypto.TryReadBlocking(out PacketBatch batch))
         {
             if (batch.IsInbound)
             {
@@ -144,7 +144,7 @@ internal sealed partial class WireGuardDevice
         var writeSizes = new int[BatchCapacity];
         var authenticated = new Peer?[BatchCapacity];
         byte[] scratch = GC.AllocateUninitializedArray<byte>(PacketBatch.BufferSize, pinned: true);
-        while (_deliverInOrder.Reader.TryReadBlocking(out PacketBatch batch))
+        while (_deliverInOrder.TryReadBlocking(out PacketBatch batch))
         {
             batch.Processed.Wait();
             int writes = 0, peers = 0;

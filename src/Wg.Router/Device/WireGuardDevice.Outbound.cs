@@ -13,7 +13,7 @@ internal sealed partial class WireGuardDevice
     private void ReadTunLoop()
     {
         byte[] scratch = GC.AllocateUninitializedArray<byte>(PacketBatch.BufferSize, pinned: true);
-        while (_freeOutbound.Reader.TryReadBlocking(out PacketBatch batch))
+        while (_freeOutbound.TryReadBlocking(out PacketBatch batch))
         {
             int count;
             try
@@ -48,8 +48,8 @@ internal sealed partial class WireGuardDevice
             }
 
             // Ordered queue first, so the sender waits for this batch before any later one.
-            _sendInOrder.Writer.TryWrite(batch);
-            _crypto.Writer.TryWrite(batch);
+            _sendInOrder.TryWrite(batch);
+            _crypto.TryWrite(batch);
         }
     }
 
@@ -119,7 +119,7 @@ internal sealed partial class WireGuardDevice
     {
         var runBuffers = new byte[BatchCapacity][];
         var runSizes = new int[BatchCapacity];
-        while (_sendInOrder.Reader.TryReadBlocking(out PacketBatch batch))
+        while (_sendInOrder.TryReadBlocking(out PacketBatch batch))
         {
             batch.Processed.Wait();
             int i = 0;
@@ -245,6 +245,6 @@ internal sealed partial class WireGuardDevice
     private void Recycle(PacketBatch batch)
     {
         batch.Reset();
-        (batch.IsInbound ? _freeInbound : _freeOutbound).Writer.TryWrite(batch);
+        (batch.IsInbound ? _freeInbound : _freeOutbound).TryWrite(batch);
     }
 }
