@@ -245,6 +245,14 @@ public class TunOffloadTests
             return (TunTestKit.TunAddress, PeerAddress);
         }
         ns.Ip("addr", "add", $"{TunAddress6}/64", "dev", name, "nodad");
+        // The address is usable as a source at once, but its local route is installed from a work queue a moment
+        // later (addrconf_dad_completed); a packet to it arriving before that is dropped (Ip6InAddrErrors).
+        var deadline = DateTime.UtcNow + Patience;
+        while (!ns.Ip("-6", "route", "show", "table", "local").Contains($"local {TunAddress6} "))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the IPv6 address never became local");
+            Thread.Sleep(10);
+        }
         return (TunAddress6, PeerAddress6);
     }
 
