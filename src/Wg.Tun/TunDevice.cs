@@ -288,8 +288,9 @@ internal sealed unsafe partial class TunDevice : ITunDevice
     /// <summary>
     /// Opens the clone device and attaches it to the interface. With <paramref name="offloads"/> it first asks for
     /// IFF_VNET_HDR and TUN_F_CSUM|TSO4|TSO6 (then USO4|USO6 on top, 6.2+), as wireguard-go does; if the kernel
-    /// refuses the flag the same fd is attached plainly, and if it refuses the offloads the fd is closed (a
-    /// non-persistent interface goes with it) and a plain one attached under the name the kernel had given.
+    /// refuses the flag the same fd is attached plainly, and if it refuses the offloads (or the interface has a
+    /// virtio header size other than 10) the fd is closed (a non-persistent interface goes with it) and a plain one
+    /// attached under the name the kernel had given.
     /// </summary>
     private static int Attach(string devicePath, string name, bool offloads, out string actualName, out TunOffloads features)
     {
@@ -310,7 +311,11 @@ internal sealed unsafe partial class TunDevice : ITunDevice
                 {
                     actualName = request.GetName();
                     const uint tcp = LibC.TUN_F_CSUM | LibC.TUN_F_TSO4 | LibC.TUN_F_TSO6;
-                    if (LibC.Ioctl(fd, LibC.TUNSETOFFLOAD, (void*)(nuint)tcp) == 0)
+                    // A persistent interface may carry another header size (TUNSETVNETHDRSZ by its creator): then the
+                    // records are not what we parse, so take the plain device rather than guess.
+                    int headerSize = 0;
+                    if (LibC.Ioctl(fd, LibC.TUNGETVNETHDRSZ, &headerSize) == 0 && headerSize == VirtioNetHeader.Size
+                        && LibC.Ioctl(fd, LibC.TUNSETOFFLOAD, (void*)(nuint)tcp) == 0)
                     {
                         features = TunOffloads.Tcp;
                         if (LibC.Ioctl(fd, LibC.TUNSETOFFLOAD, (void*)(nuint)(tcp | LibC.TUN_F_USO4 | LibC.TUN_F_USO6)) == 0)

@@ -15,6 +15,9 @@ internal static unsafe partial class LibC
     // _IOW('T', 208, unsigned int): which offloads the reader of the fd can take (linux/if_tun.h).
     internal const uint TUNSETOFFLOAD = 0x400454d0;
 
+    // _IOR('T', 215, int): the size of the virtio header in front of each packet (10 unless someone changed it).
+    internal const uint TUNGETVNETHDRSZ = 0x800454d7;
+
     internal const short IFF_TUN = 0x0001;
     internal const short IFF_NO_PI = 0x1000;
 

@@ -30,6 +30,46 @@ public class TunOffloadTests
         }
     }
 
+    [RootFact]
+    public async Task PersistentInterfaceWithAnotherVirtioHeaderSizeGetsThePlainDevice()
+    {
+        using var ns = new NetNs();
+        string name = UniqueName();
+        // Someone made the interface persistent with 12-byte virtio headers (as a VM manager might).
+        ns.Run(() =>
+        {
+            int fd = Interop.LibC.Open(TunDevice.DefaultDevicePath, Interop.LibC.O_RDWR | Interop.LibC.O_CLOEXEC);
+            Assert.True(fd >= 0);
+            try
+            {
+                unsafe
+                {
+                    Interop.LibC.IfReq request = default;
+                    request.SetName(name);
+                    request.Flags = Interop.LibC.IFF_TUN | Interop.LibC.IFF_NO_PI | Interop.LibC.IFF_VNET_HDR;
+                    Assert.Equal(0, Interop.LibC.Ioctl(fd, Interop.LibC.TUNSETIFF, &request));
+                    int size = 12;
+                    Assert.Equal(0, Interop.LibC.Ioctl(fd, 0x400454d8 /* TUNSETVNETHDRSZ */, &size));
+                    Assert.Equal(0, Interop.LibC.Ioctl(fd, 0x400454cb /* TUNSETPERSIST */, (void*)1));
+                }
+            }
+            finally
+            {
+                Interop.LibC.Close(fd);
+            }
+        });
+
+        using TunDevice tun = ns.Run(() => TunDevice.Create(name, TunDevice.DefaultDevicePath, offloads: true));
+        Assert.Equal(name, tun.Name);
+        Assert.Equal(TunOffloads.None, tun.Offloads);
+        Configure(ns, name);
+        var ping = ns.ExecAsync(Patience, "ping", "-c1", "-W5", PeerAddress.ToString());
+        byte[] request = await ReadUntilAsync(tun, p => Packets.IsEchoRequestTo(p, PeerAddress));
+        WriteOne(tun, Packets.EchoReplyFor(request));
+        var (exitCode, output) = await ping;
+        Assert.True(exitCode == 0, output);
+    }
+
     [RootTheory]
     [InlineData(false)]
     [InlineData(true)]
