@@ -50,15 +50,23 @@ internal sealed partial class WireGuardDevice
             }
 
             batch.Count = count;
-            bool anyToOpen = false;
+            int toOpen = 0;
             for (int i = 0; i < count; i++)
             {
-                anyToOpen |= ClassifyInbound(batch, i);
+                toOpen += ClassifyInbound(batch, i) ? 1 : 0;
             }
 
-            if (!anyToOpen)
+            if (toOpen == 0)
             {
                 Recycle(batch);
+                continue;
+            }
+
+            if (toOpen <= InlineCryptoPackets)
+            {
+                OpenBatch(batch);
+                batch.Processed.Set();
+                _deliverInOrder.TryWrite(batch);
                 continue;
             }
 

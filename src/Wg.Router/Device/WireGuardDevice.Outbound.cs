@@ -35,15 +35,23 @@ internal sealed partial class WireGuardDevice
             }
 
             batch.Count = count;
-            bool anyToSeal = false;
+            int toSeal = 0;
             for (int i = 0; i < count; i++)
             {
-                anyToSeal |= RouteOutbound(batch, i, scratch);
+                toSeal += RouteOutbound(batch, i, scratch) ? 1 : 0;
             }
 
-            if (!anyToSeal)
+            if (toSeal == 0)
             {
                 Recycle(batch);
+                continue;
+            }
+
+            if (toSeal <= InlineCryptoPackets)
+            {
+                SealBatch(batch);
+                batch.Processed.Set();
+                _sendInOrder.TryWrite(batch);
                 continue;
             }
 

@@ -24,6 +24,13 @@ internal sealed partial class WireGuardDevice : IDisposable
     /// pages packets touch become resident).</summary>
     public const int BatchesPerDirection = 6;
 
+    /// <summary>
+    /// A batch with at most this many packets to seal or open is processed by the thread that read it instead of a
+    /// crypto worker: for a few packets (TCP ACKs coming back, light traffic) waking a worker and then the in-order
+    /// stage costs more than the crypto itself. Batches that large only arrive when the reader is ahead.
+    /// </summary>
+    public const int InlineCryptoPackets = 8;
+
     private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly ITunDevice _tun;
