@@ -70,8 +70,13 @@ internal sealed partial class WireGuardDevice
                 continue;
             }
 
+            // Crypto first, as in ReadTunLoop: after Close no batch may wait in the delivery queue for an open that
+            // never comes.
+            if (!_crypto.TryWrite(batch))
+            {
+                return; // closing
+            }
             _deliverInOrder.TryWrite(batch);
-            _crypto.TryWrite(batch);
         }
     }
 

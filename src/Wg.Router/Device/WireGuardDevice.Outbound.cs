@@ -55,9 +55,14 @@ internal sealed partial class WireGuardDevice
                 continue;
             }
 
-            // Ordered queue first, so the sender waits for this batch before any later one.
+            // The read order is the send order: the sender takes batches from its queue in the order this one thread
+            // wrote them. Crypto first: once Close has completed the crypto queue, a batch must not reach the sender,
+            // which would wait for a seal that never comes.
+            if (!_crypto.TryWrite(batch))
+            {
+                return; // closing
+            }
             _sendInOrder.TryWrite(batch);
-            _crypto.TryWrite(batch);
         }
     }
 
