@@ -97,6 +97,10 @@ internal sealed unsafe partial class TunDevice
     private int ReadRecords(int fd, GsoReadBuffer records, byte[][] buffers, int[] sizes, int offset)
     {
         int count = records.Pending > 0 ? records.Drain(buffers, sizes, offset, 0, ref _droppedReads) : 0;
+        if (records.Pending > 0)
+        {
+            return count; // reading now would overwrite the rest of the record
+        }
         while (count < buffers.Length)
         {
             nint read;
@@ -127,6 +131,10 @@ internal sealed unsafe partial class TunDevice
                 continue;
             }
             count = records.Drain(buffers, sizes, offset, count, ref _droppedReads);
+            if (records.Pending > 0)
+            {
+                break; // the rest of this record (or all of it) opens the next batch
+            }
         }
         return count;
     }

@@ -82,6 +82,10 @@ internal sealed unsafe partial class UdpBind
         gro.EnsureAllocated();
         long dropped = 0;
         int filled = gro.Drain(buffers, sizes, endpoints, offset, 0, count, ref dropped);
+        if (gro.HasPending)
+        {
+            return filled; // receiving now would overwrite what is still pending
+        }
         while (filled < count)
         {
             int received = ReceiveBatch(fd, v6, gro.Messages, gro.Lengths, gro.Endpoints, gro.SegmentSizes,
@@ -90,6 +94,10 @@ internal sealed unsafe partial class UdpBind
             {
                 gro.Load(received);
                 filled = gro.Drain(buffers, sizes, endpoints, offset, filled, count, ref dropped);
+                if (gro.HasPending)
+                {
+                    break; // what did not fit opens the next batch
+                }
                 continue;
             }
             if (received == 0 && errno == 0)

@@ -53,9 +53,15 @@ internal sealed class GsoReadBuffer
     /// Writes pending segments into <c>buffers[start..]</c> from <paramref name="offset"/>, their lengths into
     /// <paramref name="sizes"/>. A segment that does not fit its buffer is skipped and counted in
     /// <paramref name="dropped"/>. Returns the index after the last buffer filled.
+    /// A record not yet started whose segments do not all fit behind packets already in the batch is left whole for
+    /// the next call: a super-packet then travels as one batch, one GSO send and one coalesced write at the far end.
     /// </summary>
     public int Drain(byte[][] buffers, int[] sizes, int offset, int start, ref long dropped)
     {
+        if (_next == 0 && start > 0 && start + _packet.SegmentCount > buffers.Length)
+        {
+            return start;
+        }
         ReadOnlySpan<byte> packet = Buffer.AsSpan(VirtioNetHeader.Size, _packet.Length);
         int index = start;
         while (index < buffers.Length && _next < _packet.SegmentCount)

@@ -68,7 +68,9 @@ internal sealed class UdpGroBuffer
     /// <summary>
     /// Copies pending datagrams into <c>buffers[start..limit)</c> from <paramref name="offset"/>, with their sizes and
     /// senders. A datagram larger than its buffer is dropped and counted in <paramref name="dropped"/>. Returns the
-    /// index after the last buffer filled.
+    /// index after the last buffer filled. A coalesced message not yet started whose datagrams do not all fit behind
+    /// those already in the batch is left whole for the next call, so what the sender sent as one GSO message (one
+    /// super-packet, typically) stays one batch.
     /// </summary>
     public int Drain(byte[][] buffers, int[] sizes, UdpEndpoint[] endpoints, int offset, int start, int limit, ref long dropped)
     {
@@ -76,6 +78,11 @@ internal sealed class UdpGroBuffer
         while (index < limit && _current < _count)
         {
             int total = Lengths[_current];
+            if (_position == 0 && index > 0 && SegmentSizes[_current] > 0
+                && index + (total + SegmentSizes[_current] - 1) / SegmentSizes[_current] > limit)
+            {
+                break;
+            }
             int segment = SegmentSizes[_current] > 0 ? Math.Min(SegmentSizes[_current], total - _position) : total - _position;
             byte[] buffer = buffers[index];
             if (segment <= buffer.Length - offset)

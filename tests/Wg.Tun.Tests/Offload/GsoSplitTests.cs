@@ -232,6 +232,24 @@ public class GsoSplitTests
     }
 
     [Fact]
+    public void ASuperPacketThatDoesNotFitBehindOtherPacketsWaitsWholeForTheNextBatch()
+    {
+        var buffer = new GsoReadBuffer();
+        byte[] record = TcpRecord(new Tcp { Payload = new byte[3 * 500] }, 500);
+        record.CopyTo(buffer.Buffer, 0);
+        Assert.True(buffer.Load(record.Length));
+        byte[][] buffers = Enumerable.Range(0, 4).Select(_ => new byte[600]).ToArray();
+        int[] sizes = new int[4];
+        long dropped = 0;
+
+        Assert.Equal(2, buffer.Drain(buffers, sizes, 0, 2, ref dropped)); // two slots left, three segments: wait
+        Assert.Equal(3, buffer.Pending);
+        Assert.Equal(3, buffer.Drain(buffers, sizes, 0, 0, ref dropped));
+        Assert.Equal(1000u, Sequence(buffers[0].AsSpan(0, sizes[0])));
+        Assert.Equal(0, buffer.Pending);
+    }
+
+    [Fact]
     public void SegmentTooBigForItsBufferIsCountedAndSkipped()
     {
         var buffer = new GsoReadBuffer();

@@ -79,6 +79,40 @@ public class UdpOffloadUnitTests
     }
 
     [Fact]
+    public void ACoalescedMessageThatDoesNotFitBehindOthersWaitsWholeForTheNextCall()
+    {
+        var gro = new UdpGroBuffer();
+        gro.EnsureAllocated();
+        for (int m = 0; m < 3; m++)
+        {
+            gro.Messages[m].AsSpan(0, 30).Fill((byte)m);
+            gro.Lengths[m] = 30;
+            gro.SegmentSizes[m] = 10; // three datagrams each
+        }
+        gro.Load(3);
+        byte[][] buffers = Enumerable.Range(0, 5).Select(_ => new byte[32]).ToArray();
+        int[] sizes = new int[5];
+        var endpoints = new UdpEndpoint[5];
+        long dropped = 0;
+
+        Assert.Equal(3, gro.Drain(buffers, sizes, endpoints, 0, 0, 5, ref dropped)); // the second would not fit whole
+        Assert.Equal(0, buffers[2][0]);
+        Assert.Equal(3, gro.Drain(buffers, sizes, endpoints, 0, 0, 5, ref dropped));
+        Assert.Equal(1, buffers[0][0]);
+        Assert.Equal(3, gro.Drain(buffers, sizes, endpoints, 0, 0, 5, ref dropped));
+        Assert.Equal(2, buffers[2][0]);
+        Assert.False(gro.HasPending);
+
+        // A message larger than the whole batch is still cut, starting at the front of a batch.
+        gro.Lengths[0] = 80;
+        gro.SegmentSizes[0] = 10;
+        gro.Load(1);
+        Assert.Equal(5, gro.Drain(buffers, sizes, endpoints, 0, 0, 5, ref dropped));
+        Assert.Equal(3, gro.Drain(buffers, sizes, endpoints, 0, 0, 5, ref dropped));
+        Assert.Equal(0, dropped);
+    }
+
+    [Fact]
     public void ADatagramLargerThanTheCallersBufferIsDropped()
     {
         var gro = new UdpGroBuffer();
