@@ -1,5 +1,5 @@
-// The pure parts of UDP offloads: grouping a send batch into GSO runs (UdpGsoRuns) and cutting coalesced receives
-// into datagrams across calls (UdpGroBuffer).
+// The pure parts of UDP offloads: grouping a send batch into GSO runs (UdpGsoRuns), cutting coalesced receives
+// into datagrams across calls (UdpGroBuffer), and the WGSHARP_OFFLOADS switch.
 using WgSharp.Tun.Offload;
 
 namespace WgSharp.Tun.Tests.Offload;
@@ -128,4 +128,15 @@ public class UdpOffloadUnitTests
         Assert.Equal(3, dropped);
         Assert.False(gro.HasPending);
     }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("", true)]
+    [InlineData("1", true)]
+    [InlineData("on", true)]
+    [InlineData("0", false)]
+    [InlineData(" OFF ", false)]
+    [InlineData("false", false)]
+    [InlineData("no", false)]
+    public void OffloadSwitchIsOnUnlessSaidOff(string? value, bool enabled) => Assert.Equal(enabled, OffloadSettings.Parse(value));
 }
