@@ -39,8 +39,11 @@ internal interface ITunDevice : IDisposable
 
     /// <summary>
     /// Hands <paramref name="count"/> packets to the kernel, packet i being <c>sizes[i]</c> bytes of
-    /// <c>buffers[i]</c> starting at <paramref name="offset"/> (the headroom before it is left for offload headers).
-    /// Packets the kernel rejects are counted in <see cref="DroppedWrites"/>; after Close packets are discarded.
+    /// <c>buffers[i]</c> starting at <paramref name="offset"/> (the headroom before it is left for offload headers:
+    /// give at least 10 bytes, or each packet is copied). The buffers and <paramref name="sizes"/> are the device's
+    /// to change during the call: with offloads, packets of one TCP/UDP flow are coalesced into the first one's
+    /// buffer (as far as its length allows) and headers rewritten. Packets the kernel rejects are counted in
+    /// <see cref="DroppedWrites"/>; after Close packets are discarded.
     /// Throws <see cref="TunException"/> when the interface was deleted.
     /// </summary>
     void Write(byte[][] buffers, int[] sizes, int count, int offset);

@@ -1,6 +1,8 @@
-// The kernel TUN device: /dev/net/tun with IFF_TUN|IFF_NO_PI (Documentation/networking/tuntap.rst).
+// The kernel TUN device: /dev/net/tun with IFF_TUN|IFF_NO_PI (Documentation/networking/tuntap.rst), and with
+// IFF_VNET_HDR plus TUNSETOFFLOAD when the kernel takes them, so TCP moves through it as 64 KiB super-packets.
 using System.Threading.Channels;
 using WgSharp.Tun.Interop;
+using WgSharp.Tun.Offload;
 
 namespace WgSharp.Tun;
 
@@ -9,8 +11,13 @@ namespace WgSharp.Tun;
 /// the fd plus a <see cref="CloseSignal"/>, so Close from any thread wakes a blocked reader. The control socket
 /// (for SIOCGIFMTU and friends) and the rtnetlink watcher are opened in the constructor, hence in the network
 /// namespace of the creating thread, the same as the interface itself.
-/// Thread safety: Read, Write, Mtu and Close may be called concurrently from any threads; Read and Write keep
-/// no shared scratch.
+/// Offloads (see <see cref="Offloads"/>): with IFF_VNET_HDR and TUN_F_CSUM|TSO4|TSO6 the kernel hands out TCP
+/// super-packets, which Read cuts into MSS-sized segments (across calls if the caller's batch is too small), and
+/// Write coalesces in-order TCP segments of a flow back into super-packets (software GRO); UDP likewise when the
+/// kernel also takes USO (6.2+). A kernel that refuses any of this gets the plain device.
+/// Thread safety: Read, Write, Mtu and Close may be called concurrently from any threads. With offloads, Reads are
+/// serialised among themselves and Writes among themselves (each side keeps its own scratch); without, nothing is
+/// shared.
 /// </summary>
 internal sealed unsafe partial class TunDevice : ITunDevice
 {
@@ -37,10 +44,16 @@ internal sealed unsafe partial class TunDevice : ITunDevice
     private int _disposed;
 
     private TunDevice(string name, int interfaceIndex, int mtu, bool running, FileDescriptor tun, FileDescriptor control,
-        CloseSignal closeSignal, int netlinkFd)
+        CloseSignal closeSignal, int netlinkFd, TunOffloads offloads)
     {
         Name = name;
         InterfaceIndex = interfaceIndex;
+        Offloads = offloads;
+        if (offloads != TunOffloads.None)
+        {
+            _readBuffer = new GsoReadBuffer();
+            _coalescer = new GroCoalescer { CoalesceUdp = (offloads & TunOffloads.Udp) != 0 };
+        }
         _lastMtu = mtu;
         _tun = tun;
         _control = control;
@@ -63,33 +76,23 @@ internal sealed unsafe partial class TunDevice : ITunDevice
     /// Creates (or attaches to a persistent) TUN interface. An empty <paramref name="name"/> lets the kernel pick
     /// (tunN); a name containing "%d" is a template the kernel fills in.
     /// </summary>
-    public static TunDevice Create(string name) => Create(name, DefaultDevicePath);
+    public static TunDevice Create(string name) => Create(name, DefaultDevicePath, OffloadSettings.Enabled);
 
     /// <summary>As <see cref="Create(string)"/>, with the clone device path replaceable (tests, odd containers).</summary>
-    internal static TunDevice Create(string name, string devicePath)
+    internal static TunDevice Create(string name, string devicePath) => Create(name, devicePath, OffloadSettings.Enabled);
+
+    /// <summary>As <see cref="Create(string)"/>; <paramref name="offloads"/> false never asks for IFF_VNET_HDR.</summary>
+    internal static TunDevice Create(string name, string devicePath, bool offloads)
     {
         ArgumentNullException.ThrowIfNull(name);
         TunErrors.ValidateName(name);
 
-        int tunFd = LibC.Open(devicePath, LibC.O_RDWR | LibC.O_CLOEXEC | LibC.O_NONBLOCK);
-        if (tunFd < 0)
-        {
-            throw TunErrors.Open(devicePath, LibC.LastErrno);
-        }
-
+        int tunFd = Attach(devicePath, name, offloads, out string actualName, out TunOffloads features);
         int controlFd = -1;
         int netlinkFd = -1;
         CloseSignal? signal = null;
         try
         {
-            LibC.IfReq request = default;
-            request.SetName(name);
-            request.Flags = LibC.IFF_TUN | LibC.IFF_NO_PI;
-            if (LibC.Ioctl(tunFd, LibC.TUNSETIFF, &request) < 0)
-            {
-                throw TunErrors.SetInterface(name, LibC.LastErrno);
-            }
-            string actualName = request.GetName();
 
             controlFd = LibC.Socket(LibC.AF_INET, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
             if (controlFd < 0)
@@ -121,7 +124,7 @@ internal sealed unsafe partial class TunDevice : ITunDevice
                 ?? throw TunErrors.Io(actualName, "eventfd", eventErrno);
 
             return new TunDevice(actualName, index, mtu, IsRunning(flags), new FileDescriptor(tunFd),
-                new FileDescriptor(controlFd), signal, netlinkFd);
+                new FileDescriptor(controlFd), signal, netlinkFd, features);
         }
         catch
         {
@@ -146,6 +149,16 @@ internal sealed unsafe partial class TunDevice : ITunDevice
     public int InterfaceIndex { get; }
 
     public int BatchSize => 128;
+
+    /// <summary>Which offloads the kernel accepted for this fd (none when it refused IFF_VNET_HDR or TUNSETOFFLOAD).</summary>
+    internal TunOffloads Offloads { get; }
+
+    /// <summary>Super-packets read and cut into segments (0 without offloads). Read without the read lock, which a
+    /// blocked reader holds: a 64-bit read is atomic, and a count a moment old is fine here.</summary>
+    internal long SuperPacketsRead => _readBuffer?.SuperPackets ?? 0;
+
+    /// <summary>Super-packets coalesced and written (0 without offloads).</summary>
+    internal long SuperPacketsWritten => _coalescer?.SuperPackets ?? 0;
 
     public ChannelReader<TunEvent> Events => _events.Reader;
 
@@ -269,6 +282,70 @@ internal sealed unsafe partial class TunDevice : ITunDevice
         if (linkEvent.Kind is TunEventKind.Deleted or TunEventKind.MovedToOtherNamespace)
         {
             _events.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>
+    /// Opens the clone device and attaches it to the interface. With <paramref name="offloads"/> it first asks for
+    /// IFF_VNET_HDR and TUN_F_CSUM|TSO4|TSO6 (then USO4|USO6 on top, 6.2+), as wireguard-go does; if the kernel
+    /// refuses the flag the same fd is attached plainly, and if it refuses the offloads (or the interface has a
+    /// virtio header size other than 10) the fd is closed (a non-persistent interface goes with it) and a plain one
+    /// attached under the name the kernel had given.
+    /// </summary>
+    private static int Attach(string devicePath, string name, bool offloads, out string actualName, out TunOffloads features)
+    {
+        features = TunOffloads.None;
+        int fd = LibC.Open(devicePath, LibC.O_RDWR | LibC.O_CLOEXEC | LibC.O_NONBLOCK);
+        if (fd < 0)
+        {
+            throw TunErrors.Open(devicePath, LibC.LastErrno);
+        }
+        try
+        {
+            LibC.IfReq request = default;
+            if (offloads)
+            {
+                request.SetName(name);
+                request.Flags = LibC.IFF_TUN | LibC.IFF_NO_PI | LibC.IFF_VNET_HDR;
+                if (LibC.Ioctl(fd, LibC.TUNSETIFF, &request) == 0)
+                {
+                    actualName = request.GetName();
+                    const uint tcp = LibC.TUN_F_CSUM | LibC.TUN_F_TSO4 | LibC.TUN_F_TSO6;
+                    // A persistent interface may carry another header size (TUNSETVNETHDRSZ by its creator): then the
+                    // records are not what we parse, so take the plain device rather than guess.
+                    int headerSize = 0;
+                    if (LibC.Ioctl(fd, LibC.TUNGETVNETHDRSZ, &headerSize) == 0 && headerSize == VirtioNetHeader.Size
+                        && LibC.Ioctl(fd, LibC.TUNSETOFFLOAD, (void*)(nuint)tcp) == 0)
+                    {
+                        features = TunOffloads.Tcp;
+                        if (LibC.Ioctl(fd, LibC.TUNSETOFFLOAD, (void*)(nuint)(tcp | LibC.TUN_F_USO4 | LibC.TUN_F_USO6)) == 0)
+                        {
+                            features |= TunOffloads.Udp;
+                        }
+                        return fd;
+                    }
+                    LibC.Close(fd);
+                    fd = -1;
+                    return Attach(devicePath, actualName, offloads: false, out actualName, out features);
+                }
+            }
+            request = default;
+            request.SetName(name);
+            request.Flags = LibC.IFF_TUN | LibC.IFF_NO_PI;
+            if (LibC.Ioctl(fd, LibC.TUNSETIFF, &request) < 0)
+            {
+                throw TunErrors.SetInterface(name, LibC.LastErrno);
+            }
+            actualName = request.GetName();
+            return fd;
+        }
+        catch
+        {
+            if (fd >= 0)
+            {
+                LibC.Close(fd);
+            }
+            throw;
         }
     }
 

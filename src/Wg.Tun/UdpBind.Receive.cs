@@ -2,12 +2,13 @@
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using WgSharp.Tun.Interop;
+using WgSharp.Tun.Offload;
 
 namespace WgSharp.Tun;
 
 internal sealed unsafe partial class UdpBind
 {
-    /// <summary>Control space per datagram: in6_pktinfo needs CMSG_SPACE(20) = 40; room left for a UDP_GRO cmsg.</summary>
+    /// <summary>Control space per datagram: in6_pktinfo needs CMSG_SPACE(20) = 40, a UDP_GRO int CMSG_SPACE(4) = 24.</summary>
     private const int ReceiveControlSize = 64;
 
     public int Receive(AddressFamily family, byte[][] buffers, int[] sizes, UdpEndpoint[] endpoints, int offset)
@@ -40,9 +41,17 @@ internal sealed unsafe partial class UdpBind
         try
         {
             bool v6 = family == AddressFamily.InterNetworkV6;
+            UdpGroBuffer? gro = v6 ? _v6Gro : _v4Gro;
+            if (gro is not null)
+            {
+                lock (gro.Sync)
+                {
+                    return ReceiveCoalesced(fd, v6, gro, buffers, sizes, endpoints, count, offset);
+                }
+            }
             while (true)
             {
-                int received = ReceiveBatch(fd, v6, buffers, sizes, endpoints, count, offset, out int errno);
+                int received = ReceiveBatch(fd, v6, buffers, sizes, endpoints, null, count, offset, out int errno);
                 if (received > 0)
                 {
                     return received;
@@ -51,21 +60,9 @@ internal sealed unsafe partial class UdpBind
                 {
                     continue; // every datagram was truncated and dropped: keep waiting for real ones
                 }
-                switch (errno)
+                if (!WaitAfterReceiveError(fd, errno))
                 {
-                    case LibC.EINTR:
-                        continue;
-                    case LibC.EAGAIN:
-                        if (!_closeSignal.Wait(fd, LibC.POLLIN))
-                        {
-                            return 0;
-                        }
-                        continue;
-                    // Transient conditions (queued ICMP errors, memory pressure) must not end the receive loop.
-                    case LibC.ECONNREFUSED or LibC.EHOSTUNREACH or LibC.ENETUNREACH or LibC.ENOMEM or LibC.ENOBUFS:
-                        continue;
-                    default:
-                        throw new UdpBindException($"Receiving UDP failed: {LibC.Describe(errno)}.", errno);
+                    return 0;
                 }
             }
         }
@@ -75,10 +72,72 @@ internal sealed unsafe partial class UdpBind
         }
     }
 
+    /// <summary>
+    /// With UDP_GRO: hands out what is pending from earlier receives first, then receives into the bind's 64 KiB
+    /// buffers while the caller has room and datagrams are ready, cutting coalesced messages apart.
+    /// </summary>
+    private int ReceiveCoalesced(int fd, bool v6, UdpGroBuffer gro, byte[][] buffers, int[] sizes, UdpEndpoint[] endpoints,
+        int count, int offset)
+    {
+        gro.EnsureAllocated();
+        long dropped = 0;
+        int filled = gro.Drain(buffers, sizes, endpoints, offset, 0, count, ref dropped);
+        if (gro.HasPending)
+        {
+            return filled; // receiving now would overwrite what is still pending
+        }
+        while (filled < count)
+        {
+            int received = ReceiveBatch(fd, v6, gro.Messages, gro.Lengths, gro.Endpoints, gro.SegmentSizes,
+                UdpGroBuffer.MessageCount, 0, out int errno);
+            if (received > 0)
+            {
+                gro.Load(received);
+                filled = gro.Drain(buffers, sizes, endpoints, offset, filled, count, ref dropped);
+                if (gro.HasPending)
+                {
+                    break; // what did not fit opens the next batch
+                }
+                continue;
+            }
+            if (received == 0 && errno == 0)
+            {
+                continue;
+            }
+            if (filled > 0)
+            {
+                break; // datagrams in hand go out first; an error comes back on the next call
+            }
+            if (!WaitAfterReceiveError(fd, errno))
+            {
+                return 0;
+            }
+        }
+        return filled;
+    }
+
+    /// <summary>After a receive that got nothing: waits when the socket is just empty (false once closed), shrugs off
+    /// transient errors, throws on the rest.</summary>
+    private bool WaitAfterReceiveError(int fd, int errno)
+    {
+        switch (errno)
+        {
+            case LibC.EINTR:
+                return true;
+            case LibC.EAGAIN:
+                return _closeSignal.Wait(fd, LibC.POLLIN);
+            // Transient conditions (queued ICMP errors, memory pressure) must not end the receive loop.
+            case LibC.ECONNREFUSED or LibC.EHOSTUNREACH or LibC.ENETUNREACH or LibC.ENOMEM or LibC.ENOBUFS:
+                return true;
+            default:
+                throw new UdpBindException($"Receiving UDP failed: {LibC.Describe(errno)}.", errno);
+        }
+    }
+
     /// <summary>Number of datagrams kept (0 with errno 0 if all were dropped), or -1 with errno.</summary>
     [SkipLocalsInit]
-    private int ReceiveBatch(int fd, bool v6, byte[][] buffers, int[] sizes, UdpEndpoint[] endpoints, int count,
-        int offset, out int errno)
+    private int ReceiveBatch(int fd, bool v6, byte[][] buffers, int[] sizes, UdpEndpoint[] endpoints, int[]? segmentSizes,
+        int count, int offset, out int errno)
     {
         LibC.MMsgHdr* messages = stackalloc LibC.MMsgHdr[count];
         LibC.Iovec* iov = stackalloc LibC.Iovec[count];
@@ -99,7 +158,7 @@ internal sealed unsafe partial class UdpBind
             if (received < 0 && errno is LibC.ENOSYS or LibC.EOPNOTSUPP)
             {
                 s_recvMMsgUnavailable = true;
-                return ReceiveBatch(fd, v6, buffers, sizes, endpoints, count, offset, out errno);
+                return ReceiveBatch(fd, v6, buffers, sizes, endpoints, segmentSizes, count, offset, out errno);
             }
         }
         else
@@ -127,7 +186,12 @@ internal sealed unsafe partial class UdpBind
                 (buffers[kept], buffers[i]) = (buffers[i], buffers[kept]);
             }
             sizes[kept] = (int)messages[i].Length;
-            endpoints[kept] = ParseEndpoint(v6, &names[i], (byte*)header->Control, (int)header->ControlLength);
+            endpoints[kept] = ParseEndpoint(v6, &names[i], (byte*)header->Control, (int)header->ControlLength,
+                out int segmentSize);
+            if (segmentSizes is not null)
+            {
+                segmentSizes[kept] = segmentSize;
+            }
             kept++;
         }
         return kept;
@@ -145,9 +209,14 @@ internal sealed unsafe partial class UdpBind
         message->Length = 0;
     }
 
-    /// <summary>The sender from msg_name, with our local address and ifindex from IP(V6)_PKTINFO as its sticky source.</summary>
-    private static UdpEndpoint ParseEndpoint(bool v6, LibC.SockAddrIn6* name, byte* control, int controlLength)
+    /// <summary>
+    /// The sender from msg_name, with our local address and ifindex from IP(V6)_PKTINFO as its sticky source; and the
+    /// segment size of a coalesced receive from a UDP_GRO cmsg (0 when there is none: one datagram).
+    /// </summary>
+    private static UdpEndpoint ParseEndpoint(bool v6, LibC.SockAddrIn6* name, byte* control, int controlLength,
+        out int segmentSize)
     {
+        segmentSize = 0;
         UdpEndpoint endpoint;
         if (v6)
         {
@@ -160,6 +229,7 @@ internal sealed unsafe partial class UdpBind
             endpoint = UdpEndpoint.FromIPv4(new ReadOnlySpan<byte>(v4->Address, 4), FromNetwork(v4->PortBigEndian));
         }
 
+        UdpEndpoint source = endpoint;
         int position = 0;
         while (position + sizeof(LibC.CmsgHdr) <= controlLength)
         {
@@ -174,17 +244,21 @@ internal sealed unsafe partial class UdpBind
                 && length >= LibC.CmsgLen(sizeof(LibC.InPktInfo)))
             {
                 var info = (LibC.InPktInfo*)data;
-                return endpoint.WithSource(new ReadOnlySpan<byte>(info->SpecificDestination, 4), info->IfIndex);
+                source = endpoint.WithSource(new ReadOnlySpan<byte>(info->SpecificDestination, 4), info->IfIndex);
             }
-            if (v6 && cmsg->Level == LibC.IPPROTO_IPV6 && cmsg->Type == LibC.IPV6_PKTINFO
+            else if (v6 && cmsg->Level == LibC.IPPROTO_IPV6 && cmsg->Type == LibC.IPV6_PKTINFO
                 && length >= LibC.CmsgLen(sizeof(LibC.In6PktInfo)))
             {
                 var info = (LibC.In6PktInfo*)data;
-                return endpoint.WithSource(new ReadOnlySpan<byte>(info->Address, 16), info->IfIndex);
+                source = endpoint.WithSource(new ReadOnlySpan<byte>(info->Address, 16), info->IfIndex);
+            }
+            else if (cmsg->Level == LibC.SOL_UDP && cmsg->Type == LibC.UDP_GRO && length >= LibC.CmsgLen(sizeof(int)))
+            {
+                segmentSize = Math.Max(0, *(int*)data);
             }
             position += LibC.CmsgAlign(length);
         }
-        return endpoint;
+        return source;
     }
 
     private FileDescriptor SocketFor(AddressFamily family)

@@ -1,6 +1,7 @@
 // WireGuard's kernel UDP transport: an IPv4 and an IPv6-only socket on one port, with sticky sources and marks.
 using System.Net.Sockets;
 using WgSharp.Tun.Interop;
+using WgSharp.Tun.Offload;
 
 namespace WgSharp.Tun;
 
@@ -10,6 +11,11 @@ namespace WgSharp.Tun;
 /// ipv6.disable=1) only the IPv4 socket exists.
 /// Batches go through recvmmsg/sendmmsg; if the kernel answers ENOSYS or EOPNOTSUPP the bind falls back to
 /// recvmsg/sendmsg loops for the rest of the process.
+/// Offloads, probed per socket (udp(7)): UDP_SEGMENT (4.18+) sends each run of equal-size datagrams to the
+/// endpoint as one GSO message, and UDP_GRO (5.0+) lets the kernel hand over coalesced datagrams, which Receive
+/// cuts apart again (through a per-family set of 64 KiB receive buffers). A GSO send the kernel refuses is sent
+/// again without it: EIO (no checksum offload on the device) turns GSO off for the bind, EINVAL/EMSGSIZE (a
+/// segment larger than the path MTU) for segments of that size and larger.
 /// Thread safety: every method may be called from any thread. Receive and Send keep their mmsghdr, iovec,
 /// sockaddr and cmsg scratch on the calling thread's stack (about 20 KiB for a 128-datagram receive), so
 /// concurrent senders share nothing and need no lock; the intended use is one receiving thread per family and
@@ -33,14 +39,32 @@ internal sealed unsafe partial class UdpBind : IUdpBind
     private readonly FileDescriptor _v4;
     private readonly FileDescriptor? _v6;
     private readonly CloseSignal _closeSignal;
+
+    // Receive state of a socket with UDP_GRO on; null when the kernel refused it (or offloads are off).
+    private readonly UdpGroBuffer? _v4Gro;
+    private readonly UdpGroBuffer? _v6Gro;
+
+    // UDP_SEGMENT usable for sends: probed at Open, cleared for good when a GSO send fails with EIO.
+    private volatile bool _gso;
+
+    // Segments of this size or larger are not sent with GSO any more (the kernel refused such a send, typically
+    // because one segment exceeds the path MTU); 0 when there has been no such refusal.
+    private volatile int _gsoRefusedSize;
+    private long _gsoMessages;
     private int _disposed;
 
-    private UdpBind(ushort port, int v4Fd, int v6Fd, CloseSignal closeSignal)
+    private UdpBind(ushort port, int v4Fd, int v6Fd, CloseSignal closeSignal, bool offloads)
     {
         Port = port;
         _v4 = new FileDescriptor(v4Fd);
         _v6 = v6Fd >= 0 ? new FileDescriptor(v6Fd) : null;
         _closeSignal = closeSignal;
+        if (offloads)
+        {
+            _gso = SupportsSegmentation(v4Fd);
+            _v4Gro = EnableGro(v4Fd) ? new UdpGroBuffer() : null;
+            _v6Gro = v6Fd >= 0 && EnableGro(v6Fd) ? new UdpGroBuffer() : null;
+        }
     }
 
     public ushort Port { get; }
@@ -54,6 +78,22 @@ internal sealed unsafe partial class UdpBind : IUdpBind
 
     private bool UseSendMMsg => UseMultiMessage && !s_sendMMsgUnavailable;
 
+    /// <summary>Whether sends currently use UDP_SEGMENT (GSO).</summary>
+    internal bool SegmentationOffload => _gso;
+
+    /// <summary>Whether the socket of <paramref name="family"/> has UDP_GRO on.</summary>
+    internal bool ReceiveOffload(AddressFamily family) =>
+        (family == AddressFamily.InterNetwork ? _v4Gro : family == AddressFamily.InterNetworkV6 ? _v6Gro : null) is not null;
+
+    /// <summary>The segment size from which GSO is no longer tried (0: no refusal seen).</summary>
+    internal int GsoRefusedSize => _gsoRefusedSize;
+
+    /// <summary>GSO messages sent (each more than one datagram), for diagnostics and tests.</summary>
+    internal long GsoMessagesSent => Interlocked.Read(ref _gsoMessages);
+
+    /// <summary>Coalesced (GRO) receives cut apart, over both families.</summary>
+    internal long GroReceives => (_v4Gro?.Coalesced ?? 0) + (_v6Gro?.Coalesced ?? 0);
+
     public bool Supports(AddressFamily family) => family switch
     {
         AddressFamily.InterNetwork => true,
@@ -65,7 +105,10 @@ internal sealed unsafe partial class UdpBind : IUdpBind
     /// Binds port <paramref name="port"/> (0: the kernel picks one for IPv4 and IPv6 takes the same, retrying
     /// with a new one if it is taken for IPv6). Throws <see cref="UdpBindException"/> with the errno on failure.
     /// </summary>
-    public static UdpBind Open(ushort port)
+    public static UdpBind Open(ushort port) => Open(port, OffloadSettings.Enabled);
+
+    /// <summary>As <see cref="Open(ushort)"/>; <paramref name="offloads"/> false never turns on UDP_SEGMENT or UDP_GRO.</summary>
+    internal static UdpBind Open(ushort port, bool offloads)
     {
         CloseSignal signal = CloseSignal.TryCreate(out int eventErrno)
             ?? throw new UdpBindException($"eventfd failed: {LibC.Describe(eventErrno)}.", eventErrno);
@@ -90,19 +133,19 @@ internal sealed unsafe partial class UdpBind : IUdpBind
                 {
                     if (errno == LibC.EAFNOSUPPORT)
                     {
-                        return new UdpBind(actual, v4, -1, signal);
+                        return new UdpBind(actual, v4, -1, signal, offloads);
                     }
                     LibC.Close(v4);
                     throw new UdpBindException($"Cannot create an IPv6 UDP socket: {LibC.Describe(errno)}.", errno);
                 }
                 if (TryBind(v6, LibC.AF_INET6, actual, out errno))
                 {
-                    return new UdpBind(actual, v4, v6, signal);
+                    return new UdpBind(actual, v4, v6, signal, offloads);
                 }
                 LibC.Close(v6);
                 if (errno is LibC.EAFNOSUPPORT or LibC.EADDRNOTAVAIL)
                 {
-                    return new UdpBind(actual, v4, -1, signal);
+                    return new UdpBind(actual, v4, -1, signal, offloads);
                 }
                 LibC.Close(v4);
                 if (errno == LibC.EADDRINUSE && port == 0 && attempt < PortRetries)
@@ -190,6 +233,17 @@ internal sealed unsafe partial class UdpBind : IUdpBind
         errno = 0;
         return fd;
     }
+
+    // UDP_SEGMENT exists (and GSO can be asked for per message) when the kernel knows the option (4.18+).
+    private static bool SupportsSegmentation(int fd)
+    {
+        int value = 0;
+        uint length = sizeof(int);
+        return LibC.GetSockOpt(fd, LibC.SOL_UDP, LibC.UDP_SEGMENT, &value, &length) == 0;
+    }
+
+    // UDP_GRO (5.0+): from now on a receive may return several same-size datagrams at once, with their size in a cmsg.
+    private static bool EnableGro(int fd) => LibC.SetSockOptInt(fd, LibC.SOL_UDP, LibC.UDP_GRO, 1) == 0;
 
     // The FORCE variant ignores net.core.[rw]mem_max but needs CAP_NET_ADMIN; otherwise the kernel caps the
     // plain option at the sysctl. Either way a smaller buffer only costs throughput, so failures are ignored.

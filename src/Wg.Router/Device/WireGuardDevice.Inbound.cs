@@ -30,7 +30,7 @@ internal sealed partial class WireGuardDevice
     // transport data on. The loop ends when its bind is closed (shutdown or a port change).
     private void ReceiveLoop(IUdpBind bind, AddressFamily family)
     {
-        while (_freeInbound.Reader.TryReadBlocking(out PacketBatch batch))
+        while (_freeInbound.TryReadBlocking(out PacketBatch batch))
         {
             int count;
             try
@@ -50,20 +50,33 @@ internal sealed partial class WireGuardDevice
             }
 
             batch.Count = count;
-            bool anyToOpen = false;
+            int toOpen = 0;
             for (int i = 0; i < count; i++)
             {
-                anyToOpen |= ClassifyInbound(batch, i);
+                toOpen += ClassifyInbound(batch, i) ? 1 : 0;
             }
 
-            if (!anyToOpen)
+            if (toOpen == 0)
             {
                 Recycle(batch);
                 continue;
             }
 
-            _deliverInOrder.Writer.TryWrite(batch);
-            _crypto.Writer.TryWrite(batch);
+            if (toOpen <= InlineCryptoPackets)
+            {
+                OpenBatch(batch);
+                batch.Processed.Set();
+                _deliverInOrder.TryWrite(batch);
+                continue;
+            }
+
+            // Crypto first, as in ReadTunLoop: after Close no batch may wait in the delivery queue for an open that
+            // never comes.
+            if (!_crypto.TryWrite(batch))
+            {
+                return; // closing
+            }
+            _deliverInOrder.TryWrite(batch);
         }
     }
 
@@ -89,7 +102,7 @@ internal sealed partial class WireGuardDevice
     // Stage 2, several threads: seal outbound batches, open inbound ones.
     private void CryptoLoop()
     {
-        while (_crypto.Reader.TryReadBlocking(out PacketBatch batch))
+        while (_crypto.TryReadBlocking(out PacketBatch batch))
         {
             if (batch.IsInbound)
             {
@@ -144,7 +157,7 @@ internal sealed partial class WireGuardDevice
         var writeSizes = new int[BatchCapacity];
         var authenticated = new Peer?[BatchCapacity];
         byte[] scratch = GC.AllocateUninitializedArray<byte>(PacketBatch.BufferSize, pinned: true);
-        while (_deliverInOrder.Reader.TryReadBlocking(out PacketBatch batch))
+        while (_deliverInOrder.TryReadBlocking(out PacketBatch batch))
         {
             batch.Processed.Wait();
             int writes = 0, peers = 0;

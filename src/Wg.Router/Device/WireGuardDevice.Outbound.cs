@@ -13,7 +13,7 @@ internal sealed partial class WireGuardDevice
     private void ReadTunLoop()
     {
         byte[] scratch = GC.AllocateUninitializedArray<byte>(PacketBatch.BufferSize, pinned: true);
-        while (_freeOutbound.Reader.TryReadBlocking(out PacketBatch batch))
+        while (_freeOutbound.TryReadBlocking(out PacketBatch batch))
         {
             int count;
             try
@@ -35,21 +35,34 @@ internal sealed partial class WireGuardDevice
             }
 
             batch.Count = count;
-            bool anyToSeal = false;
+            int toSeal = 0;
             for (int i = 0; i < count; i++)
             {
-                anyToSeal |= RouteOutbound(batch, i, scratch);
+                toSeal += RouteOutbound(batch, i, scratch) ? 1 : 0;
             }
 
-            if (!anyToSeal)
+            if (toSeal == 0)
             {
                 Recycle(batch);
                 continue;
             }
 
-            // Ordered queue first, so the sender waits for this batch before any later one.
-            _sendInOrder.Writer.TryWrite(batch);
-            _crypto.Writer.TryWrite(batch);
+            if (toSeal <= InlineCryptoPackets)
+            {
+                SealBatch(batch);
+                batch.Processed.Set();
+                _sendInOrder.TryWrite(batch);
+                continue;
+            }
+
+            // The read order is the send order: the sender takes batches from its queue in the order this one thread
+            // wrote them. Crypto first: once Close has completed the crypto queue, a batch must not reach the sender,
+            // which would wait for a seal that never comes.
+            if (!_crypto.TryWrite(batch))
+            {
+                return; // closing
+            }
+            _sendInOrder.TryWrite(batch);
         }
     }
 
@@ -119,7 +132,7 @@ internal sealed partial class WireGuardDevice
     {
         var runBuffers = new byte[BatchCapacity][];
         var runSizes = new int[BatchCapacity];
-        while (_sendInOrder.Reader.TryReadBlocking(out PacketBatch batch))
+        while (_sendInOrder.TryReadBlocking(out PacketBatch batch))
         {
             batch.Processed.Wait();
             int i = 0;
@@ -245,6 +258,6 @@ internal sealed partial class WireGuardDevice
     private void Recycle(PacketBatch batch)
     {
         batch.Reset();
-        (batch.IsInbound ? _freeInbound : _freeOutbound).Writer.TryWrite(batch);
+        (batch.IsInbound ? _freeInbound : _freeOutbound).TryWrite(batch);
     }
 }

@@ -12,8 +12,25 @@ internal static unsafe partial class LibC
     internal const uint TUNSETIFF = 0x400454ca;
     internal const uint TUNGETIFF = 0x800454d2;
 
+    // _IOW('T', 208, unsigned int): which offloads the reader of the fd can take (linux/if_tun.h).
+    internal const uint TUNSETOFFLOAD = 0x400454d0;
+
+    // _IOR('T', 215, int): the size of the virtio header in front of each packet (10 unless someone changed it).
+    internal const uint TUNGETVNETHDRSZ = 0x800454d7;
+
     internal const short IFF_TUN = 0x0001;
     internal const short IFF_NO_PI = 0x1000;
+
+    /// <summary>Every packet read or written carries a struct virtio_net_hdr first (linux/if_tun.h).</summary>
+    internal const short IFF_VNET_HDR = 0x4000;
+
+    // TUNSETOFFLOAD flags (linux/if_tun.h): TUN_F_CSUM lets the kernel hand over packets with a partial checksum,
+    // TSO4/TSO6 TCP super-packets (2.6.27+), USO4/USO6 UDP super-packets (6.2+).
+    internal const uint TUN_F_CSUM = 0x01;
+    internal const uint TUN_F_TSO4 = 0x02;
+    internal const uint TUN_F_TSO6 = 0x04;
+    internal const uint TUN_F_USO4 = 0x20;
+    internal const uint TUN_F_USO6 = 0x40;
 
     internal const uint SIOCGIFFLAGS = 0x8913;
     internal const uint SIOCGIFMTU = 0x8921;

@@ -23,11 +23,19 @@ internal static unsafe partial class LibC
     internal const int SO_MARK = 36;
 
     internal const int IPPROTO_IP = 0;
+    internal const int IPPROTO_TCP = 6;
+    internal const int IPPROTO_UDP = 17;
     internal const int IPPROTO_IPV6 = 41;
     internal const int IP_PKTINFO = 8;
     internal const int IPV6_V6ONLY = 26;
     internal const int IPV6_RECVPKTINFO = 49;
     internal const int IPV6_PKTINFO = 50;
+
+    // udp(7): SOL_UDP is IPPROTO_UDP. UDP_SEGMENT (4.18+) takes a u16 segment size as option or cmsg; UDP_GRO
+    // (5.0+) is an int option, and the received cmsg carries the int segment size of a coalesced datagram.
+    internal const int SOL_UDP = 17;
+    internal const int UDP_SEGMENT = 103;
+    internal const int UDP_GRO = 104;
 
     internal const int MSG_CTRUNC = 0x8;
     internal const int MSG_TRUNC = 0x20;

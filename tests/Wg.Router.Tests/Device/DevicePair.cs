@@ -17,14 +17,20 @@ internal sealed class DevicePair : IDisposable
     public static readonly IPAddress AddressA = IPAddress.Parse("192.0.2.1");
     public static readonly IPAddress AddressB = IPAddress.Parse("192.0.2.2");
 
+    /// <summary>Datagrams each device's in-memory socket holds.</summary>
+    public const int SocketQueue = 8192;
+
     public DevicePair()
     {
         KeyA = PrivateKey.Generate(SystemRandomSource.Instance);
         KeyB = PrivateKey.Generate(SystemRandomSource.Instance);
         TunA = new InMemoryTun("memA", capacity: 4096);
         TunB = new InMemoryTun("memB", capacity: 4096);
-        A = new WireGuardDevice(TunA, port => Network.Bind(AddressA, null, port, capacity: 8192), NullLogger.Instance);
-        B = new WireGuardDevice(TunB, port => Network.Bind(AddressB, null, port, capacity: 8192), NullLogger.Instance);
+        // Socket queues as deep as the real ones (UdpBind asks for 7 MiB): with the in-memory default of 1024 a
+        // 2000-packet burst overflows whenever the receiving device gets less CPU than the sending one for a moment,
+        // and the tests are about order and fairness, not about UDP losing datagrams to a full buffer.
+        A = new WireGuardDevice(TunA, port => Network.Bind(AddressA, null, port, SocketQueue), NullLogger.Instance);
+        B = new WireGuardDevice(TunB, port => Network.Bind(AddressB, null, port, SocketQueue), NullLogger.Instance);
         A.Start(51820);
         B.Start(51820);
         TunA.SetLinkState(up: true);
