@@ -19,15 +19,43 @@ internal static class DaemonProcess
     public static string Executable =>
         Environment.ProcessPath ?? throw new QuickException("cannot find its own executable to start the daemon");
 
-    /// <summary>Runs `wgsharp &lt;ifname&gt;` and waits until it has gone to the background, ready.</summary>
-    /// <exception cref="QuickException">It did not start (it printed why on standard error).</exception>
-    public static void Start(string interfaceName)
+    /// <summary>Runs `wgsharp &lt;ifname&gt;` and waits until it has gone to the background, ready. What it
+    /// prints on standard error is passed on to <paramref name="console"/>.</summary>
+    /// <exception cref="QuickException">It did not start (it printed why).</exception>
+    public static void Start(string interfaceName, QuickConsole console)
     {
-        var start = new ProcessStartInfo(Executable) { UseShellExecute = false };
+        // The launcher's standard streams are pipes of our own rather than ours inherited: the daemon it leaves
+        // behind inherits them in turn, and a daemon holding our caller's stdout or stderr open would keep
+        // anyone reading `wgsharp up`'s output to its end (a pipe, a test harness) waiting until `down`.
+        var start = new ProcessStartInfo(Executable)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
         start.ArgumentList.Add(interfaceName);
         // The daemon must go to the background: a foreground request from our environment would block `up`.
         start.Environment.Remove("WG_PROCESS_FOREGROUND");
         using Process launcher = Process.Start(start) ?? throw new QuickException("cannot start the daemon");
+        var endOfErrors = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        launcher.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                endOfErrors.TrySetResult();
+            }
+            else
+            {
+                console.Line(e.Data);
+            }
+        };
+        launcher.OutputDataReceived += (_, _) => { };
+        launcher.BeginErrorReadLine();
+        launcher.BeginOutputReadLine();
+        launcher.StandardInput.Close();
+
+        // WaitForExit(TimeSpan) returns at exit without waiting for the pipes to close (the daemon may hold them).
         if (!launcher.WaitForExit(s_startTimeout))
         {
             launcher.Kill();
@@ -36,6 +64,8 @@ internal static class DaemonProcess
 
         if (launcher.ExitCode != 0)
         {
+            // No daemon stays behind then, so the reasons it printed arrive in full.
+            endOfErrors.Task.Wait(TimeSpan.FromSeconds(2));
             throw new QuickException($"the daemon for '{interfaceName}' did not start (exit code {launcher.ExitCode})");
         }
     }

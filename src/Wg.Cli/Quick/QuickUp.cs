@@ -95,7 +95,7 @@ internal sealed class QuickUp
         _state.Daemon = new StateDaemon();
         Save();
         _console.Command($"{Path.GetFileName(DaemonProcess.Executable)} {Interface}");
-        DaemonProcess.Start(Interface);
+        DaemonProcess.Start(Interface, _console);
         _state.Daemon = DaemonProcess.Find(Interface)
             ?? throw new QuickException($"the daemon for '{Interface}' started but does not answer on {UapiSocket.PathFor(Interface)}");
         Save();
