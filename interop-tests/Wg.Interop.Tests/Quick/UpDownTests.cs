@@ -166,7 +166,27 @@ public sealed class UpDownTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = Timeout)]
-    public async Task UpTwiceIsRefusedAndDownTwiceIsHarmless()
+    public async Task StrictReversePathFilteringMakesIPv4UseSplitRoutes()
+    {
+        using var topology = await QuickTopology.CreateAsync();
+        await topology.Client.ExecCheckedAsync(["sysctl", "-qw", "net.ipv4.conf.all.rp_filter=1", $"net.ipv4.conf.{topology.ClientLink.A.Name}.rp_filter=1"]);
+        var before = await RoutingSnapshot.TakeAsync(topology.Client);
+        var wg = topology.NewInterface("0.0.0.0/0, ::/0");
+
+        // Under fwmark routing the reverse-path check would look the endpoint up in the tunnel's table and
+        // drop the tunnel's own incoming packets (wg-quick avoids that with firewall connmark rules).
+        var up = await wg.ExpectUpAsync();
+        Assert.Contains($"[+] IPv4 default route: split routes 0.0.0.0/1 + 128.0.0.0/1 with host routes to the endpoints (rp_filter is strict on {topology.ClientLink.A.Name}", up.StandardError);
+        Assert.Contains("[+] IPv6 default route: policy routing", up.StandardError); // IPv6 has no rp_filter
+        await ExpectPingAsync(topology.Client, QuickTopology.InternetV4);
+        await ExpectPingAsync(topology.Client, QuickTopology.InternetV6);
+
+        await wg.ExpectDownAsync();
+        await ExpectRestoredAsync(wg, before);
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task UpTwiceIsRefusedAndDownTwiceOrFromElsewhereIsHarmless()
     {
         using var topology = await QuickTopology.CreateAsync();
         var before = await RoutingSnapshot.TakeAsync(topology.Client);
@@ -177,6 +197,13 @@ public sealed class UpDownTests(ITestOutputHelper output)
         Assert.Equal(1, again.ExitCode);
         Assert.Contains($"`{wg.Name}' is already up", again.StandardError);
         await ExpectPingAsync(topology.Client, QuickTopology.ServerTunnelV4);
+
+        // `down` from another namespace (here the test's own) refuses before touching anything there.
+        var elsewhere = await ProcessRunner.RunAsync([RepositoryRoot.WgSharpLauncher, "down", wg.Name], QuickInterface.CommandTimeout);
+        Assert.Equal(1, elsewhere.ExitCode);
+        Assert.Contains("was brought up in another network namespace", elsewhere.StandardError);
+        Assert.DoesNotContain("[#]", elsewhere.StandardError);
+        Assert.True(File.Exists(wg.StatePath));
 
         await wg.ExpectDownAsync();
         var second = await wg.DownAsync();

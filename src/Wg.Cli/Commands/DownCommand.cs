@@ -59,6 +59,15 @@ internal static class DownCommand
                 return 1;
             }
 
+            // Rules and sysctls belong to a namespace: removing them from another one could hit someone else's.
+            ulong here = NetworkNamespaceIdentity.Current();
+            if (state.NetworkNamespace != 0 && here != 0 && state.NetworkNamespace != here)
+            {
+                console.Line($"wgsharp: `{interfaceName}' was brought up in another network namespace (net:[{state.NetworkNamespace}]); "
+                    + "run `wgsharp down' there (ip netns exec ...)");
+                return 1;
+            }
+
             path ??= state.ConfigPath;
             using InterfaceConfig? config = path is null || !File.Exists(path) ? null : LoadForDown(path, console);
             if (config is null)

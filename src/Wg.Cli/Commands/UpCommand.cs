@@ -60,6 +60,7 @@ internal static class UpCommand
     {
         if (store.Exists(interfaceName))
         {
+            // Also after a killed daemon or a killed `up`: `down` removes what is left first.
             console.Line($"wgsharp: `{interfaceName}' is already up ({store.PathFor(interfaceName)}); run `wgsharp down {interfaceName}' first");
             return 1;
         }
