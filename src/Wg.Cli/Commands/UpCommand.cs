@@ -1,0 +1,120 @@
+// `wgsharp up [--split-routes] <name|path>`: wg-quick up on top of the wgsharp daemon, with the kernel
+// changes made over rtnetlink and recorded in /run/wgsharp/<ifname>.state for `down`. Any failure (or
+// SIGINT/SIGTERM) on the way removes what was done so far, as wg-quick's trap does, and exits 1.
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using WgSharp.Cli.Config;
+using WgSharp.Cli.Quick;
+using WgSharp.Tun.Netlink;
+
+namespace WgSharp.Cli.Commands;
+
+internal static class UpCommand
+{
+    public const string Arguments = "[--split-routes] <config-file | interface>";
+
+    public const string Summary =
+        "Bring up an interface from a wg-quick configuration file: daemon, addresses, MTU, DNS, routes and rules";
+
+    public static int Run(CliContext context, string[] args) =>
+        Run(context, args, ConfigPath.DefaultDirectory, new QuickStateStore());
+
+    internal static int Run(CliContext context, string[] args, string configDirectory, QuickStateStore store)
+    {
+        var console = new QuickConsole(context.Error);
+        bool splitRoutes = args.Length == 2 && args[0] == "--split-routes";
+        if (args.Length != 1 + (splitRoutes ? 1 : 0) || args[^1].StartsWith('-'))
+        {
+            console.Line($"Usage: wgsharp up {Arguments}");
+            return 1;
+        }
+
+        if (QuickCommandSupport.LoadConfig(args[^1], configDirectory, console, out string path, out string interfaceName) is not { } config)
+        {
+            return 1;
+        }
+
+        using (config)
+        {
+            if (config.Rules.Count > 0 || config.Forwards.Count > 0 || config.MssClamp.Mode != MssClampMode.Off)
+            {
+                console.Warning("[Rule], [Forward] and MssClamp are not applied by this version of wgsharp up");
+            }
+
+            try
+            {
+                using IDisposable locked = store.LockInterface(interfaceName);
+                using RtNetlink netlink = RtNetlink.Open();
+                return Up(config, path, interfaceName, new UpOptions(splitRoutes), netlink, store, console);
+            }
+            catch (Exception e) when (e is QuickException or NetlinkException or IOException or UnauthorizedAccessException)
+            {
+                console.Line("wgsharp: " + e.Message);
+                return 1;
+            }
+        }
+    }
+
+    private static int Up(InterfaceConfig config, string path, string interfaceName, UpOptions options, RtNetlink netlink,
+        QuickStateStore store, QuickConsole console)
+    {
+        if (store.Exists(interfaceName))
+        {
+            // Also after a killed daemon or a killed `up`: `down` removes what is left first.
+            console.Line($"wgsharp: `{interfaceName}' is already up ({store.PathFor(interfaceName)}); run `wgsharp down {interfaceName}' first");
+            return 1;
+        }
+
+        if (netlink.TryGetLink(interfaceName) is not null)
+        {
+            console.Line($"wgsharp: `{interfaceName}' already exists");
+            return 1;
+        }
+
+        var state = new QuickState
+        {
+            Interface = interfaceName,
+            ConfigPath = path,
+            NetworkNamespace = NetworkNamespaceIdentity.Current(),
+            Started = DateTimeOffset.UtcNow,
+        };
+        store.Save(state);
+
+        // wg-quick traps INT and TERM during up to undo what it did; so does this: the steps check the flag.
+        int interrupted = 0;
+        void Interrupt(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            Volatile.Write(ref interrupted, 1);
+        }
+
+        using PosixSignalRegistration onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using PosixSignalRegistration onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        using PosixSignalRegistration onHangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Interrupt);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            HookRunner.Run(config.PreUp, interfaceName, "PreUp", console);
+            EndpointResolver.ResolveAll(config);
+            UpPlan plan = UpPlanner.Plan(config, interfaceName, options, new NetlinkRoutingFacts(netlink));
+            new QuickUp(netlink, state, store, console, () => Volatile.Read(ref interrupted) != 0).Apply(config, plan, path);
+            HookRunner.Run(config.PostUp, interfaceName, "PostUp", console);
+            if (Volatile.Read(ref interrupted) != 0)
+            {
+                throw new QuickException("interrupted");
+            }
+
+            state.Phase = QuickPhase.Up;
+            store.Save(state);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            // Whatever went wrong (including a bug), nothing half-done stays behind.
+            console.Line("wgsharp: " + (e is QuickException or ConfigException or NetlinkException ? e.Message : e.ToString()));
+            console.Warning($"`wgsharp up {interfaceName}' failed after {clock.ElapsedMilliseconds} ms; undoing what it did");
+            new QuickTeardown(netlink, state, store, console).Run();
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+// IRoutingFacts with answers a test chooses: which families have policy rules, the free table, the routes
+// to endpoints, the default route's MTU and rp_filter per device.
+using System.Net;
+using System.Net.Sockets;
+using WgSharp.Cli.Quick;
+using WgSharp.Tun.Netlink;
+
+namespace WgSharp.Cli.Tests.Quick;
+
+internal sealed class FakeRoutingFacts : IRoutingFacts
+{
+    public RuleSupport IPv4Rules { get; set; } = new(RuleAvailability.Available, 0, true);
+
+    public RuleSupport IPv6Rules { get; set; } = new(RuleAvailability.Available, 0, true);
+
+    public uint FreeTable { get; set; } = 51820;
+
+    public Dictionary<IPAddress, RouteLookup> Routes { get; } = [];
+
+    public int? DefaultMtu { get; set; }
+
+    public Dictionary<string, int> ReversePathFilters { get; } = [];
+
+    /// <summary>How often FindFreeTable was asked (the table is only needed for policy routing).</summary>
+    public int FreeTableQueries { get; private set; }
+
+    public RuleSupport ProbeRules(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? IPv6Rules : IPv4Rules;
+
+    public uint FindFreeTable(uint first)
+    {
+        FreeTableQueries++;
+        return FreeTable;
+    }
+
+    public RouteLookup? RouteTo(IPAddress destination) => Routes.GetValueOrDefault(destination);
+
+    public int? DefaultRouteMtu() => DefaultMtu;
+
+    public int? ReversePathFilter(string device) => ReversePathFilters.TryGetValue(device, out int value) ? value : 0;
+
+    /// <summary>Records that <paramref name="destination"/> is reached through <paramref name="device"/> (index 2),
+    /// via <paramref name="gateway"/> when given, with the given MTU.</summary>
+    public void AddRoute(string destination, string device, string? gateway = null, int mtu = 1500, RouteType type = RouteType.Unicast) =>
+        Routes[IPAddress.Parse(destination)] = new RouteLookup(IPAddress.Parse(destination), type, IprouteNames.TableMain, 2, device,
+            gateway is null ? null : IPAddress.Parse(gateway), null, mtu, false);
+}
