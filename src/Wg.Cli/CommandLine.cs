@@ -17,6 +17,8 @@ internal static class CommandLine
         new("genkey", "", "Generate a new private key and write it to standard output in base64", GenKeyCommand.RunPrivate),
         new("genpsk", "", "Generate a new preshared key and write it to standard output in base64", GenKeyCommand.RunPreshared),
         new("pubkey", "< private-key", "Read a base64 private key from standard input and write its public key", PubKeyCommand.Run),
+        new("up", UpCommand.Arguments, UpCommand.Summary, UpCommand.Run),
+        new("down", DownCommand.Arguments, DownCommand.Summary, DownCommand.Run),
         new("show", ShowCommand.Arguments, "Show the configuration and runtime information of interfaces, as wg show", ShowCommand.Run),
         new("showconf", ShowConfCommand.Arguments, "Show an interface's current configuration as a configuration file, as wg showconf", ShowConfCommand.Run),
         new("syncconf", SyncConfCommand.Arguments, "Apply a configuration file to a running interface, changing only what differs (live sessions stay up)", SyncConfCommand.Run),
@@ -83,14 +85,17 @@ internal static class CommandLine
     }
 
     /// <summary>
-    /// A command within two edits of the given word, if any. A bare interface name starts a daemon (as with
+    /// A command the given word is probably a typo of, if any. A bare interface name starts a daemon (as with
     /// wireguard-go), so a mistyped command must not silently create an interface named after the typo.
+    /// Short command names allow one edit, longer ones two: two edits from "up" would also catch
+    /// ordinary interface names such as "wg", "tun" or "vpn".
     /// </summary>
     internal static string? NearestCommand(string word)
     {
         foreach (Command command in Commands)
         {
-            if (EditDistance(word, command.Name) <= 2)
+            int allowedEdits = command.Name.Length <= 4 ? 1 : 2;
+            if (EditDistance(word, command.Name) <= allowedEdits)
             {
                 return command.Name;
             }

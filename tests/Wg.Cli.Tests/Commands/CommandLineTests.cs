@@ -132,6 +132,23 @@ public class CommandLineTests
         Assert.Equal("wgsharp v0.1.0\n", Invoke(["version"]).Output);
     }
 
+    [Theory]
+    [InlineData("genky", "genkey")]
+    [InlineData("shwo", null)]
+    [InlineData("sho", "show")]
+    [InlineData("dwn", "down")]
+    [InlineData("upp", "up")]
+    [InlineData("wg", null)]
+    [InlineData("tun", null)]
+    [InlineData("vpn", null)]
+    [InlineData("wg0", null)]
+    [InlineData("strp", "strip")]
+    public void Typo_guard_catches_near_misses_but_not_ordinary_interface_names(string word, string? expected)
+    {
+        // "shwo" is two edits (a transposition) from the four-letter "show": allowed as an interface name.
+        Assert.Equal(expected, CommandLine.NearestCommand(word));
+    }
+
     [Fact]
     public void Unknown_or_missing_command_prints_usage_to_standard_error()
     {
