@@ -1,0 +1,110 @@
+// The policy router's configuration for one device, as the control plane hands it over: what a config
+// file's [Rule], [Forward], MssClamp and per-peer Name/Inbound/Routes keys say, with peers named by
+// public key. Replaced as a whole (WireGuardDevice.SetRouterConfiguration); validated in full first.
+using System.Net;
+using WgSharp.Noise.Keys;
+
+namespace WgSharp.Router.Configuration;
+
+public sealed class RouterConfiguration
+{
+    /// <summary>The empty configuration: no rules, no forwards, no clamping; every peer behaves as in plain WireGuard.</summary>
+    public static RouterConfiguration Empty { get; } = new();
+
+    /// <summary>Per-peer options. A peer of the device that is not listed takes the defaults (no name,
+    /// Inbound = any, Routes = always). A listed key that is not (yet) a peer of the device is kept and
+    /// takes effect when the peer is added.</summary>
+    public IReadOnlyList<RouterPeerOptions> Peers { get; init; } = [];
+
+    /// <summary>Rules in file order; <see cref="RouterRule.Priority"/> reorders them.</summary>
+    public IReadOnlyList<RouterRule> Rules { get; init; } = [];
+
+    public IReadOnlyList<RouterForward> Forwards { get; init; } = [];
+
+    /// <summary>0: off. <see cref="MssClampAuto"/>: the tunnel MTU minus 40 (IPv4) / 60 (IPv6). Otherwise
+    /// the fixed MSS for both families.</summary>
+    public int MssClamp { get; init; }
+
+    public const int MssClampAuto = -1;
+
+    /// <summary>The interface's own addresses (the config's Address keys, without prefix lengths): the
+    /// masquerade source of each family (the first of that family) and the addresses port forwards listen on.</summary>
+    public IReadOnlyList<IPAddress> InterfaceAddresses { get; init; } = [];
+
+    /// <summary>The kernel routing table the AllowedIPs routes of `Routes = when-up` peers belong in
+    /// (installed by the daemon while such a peer has a live session); null: the daemon manages no
+    /// kernel routes (Table = off, or the interface was not brought up by `wgsharp up`).</summary>
+    public uint? WhenUpRouteTable { get; init; }
+}
+
+/// <param name="PublicKey">The peer.</param>
+/// <param name="Name">The config's Name (rules, logs and `wgsharp show` use it); null: none.</param>
+/// <param name="InboundEstablishedOnly">`Inbound = established`: only replies to flows that went out to this peer (and ICMP errors about them) are accepted from it.</param>
+/// <param name="RoutesWhenUp">`Routes = when-up`: the peer is a destination (AllowedIPs lookups, rules naming it, kernel routes) only while it has a live session; otherwise lookups fall through to the next rule or less specific route.</param>
+public sealed record RouterPeerOptions(PublicKey PublicKey, string? Name, bool InboundEstablishedOnly, bool RoutesWhenUp);
+
+/// <param name="Prefix">A canonical network.</param>
+/// <param name="Negated">"!" in the config: the address must not be in it.</param>
+public readonly record struct RouterPrefix(IPNetwork Prefix, bool Negated);
+
+/// <summary>Inclusive port range; First ≤ Last.</summary>
+public readonly record struct RouterPortRange(ushort First, ushort Last);
+
+/// <summary>A mark and the bits of it that count (Mask 0xffffffff for a plain value).</summary>
+public readonly record struct RouterMark(uint Value, uint Mask);
+
+public enum RouterRuleAction
+{
+    /// <summary>Route normally (by AllowedIPs), or to <see cref="RouterRule.Peer"/> when the rule names one.</summary>
+    Route,
+    /// <summary>Let it through on its direction's default path; stop evaluating.</summary>
+    Accept,
+    /// <summary>Drop silently.</summary>
+    Drop,
+    /// <summary>Drop and answer ICMP administratively prohibited.</summary>
+    Reject,
+    /// <summary>Set <see cref="RouterRule.SetMark"/> and go on evaluating.</summary>
+    SetMark,
+}
+
+/// <summary>One [Rule] section. Unset selectors match everything.</summary>
+public sealed record RouterRule
+{
+    /// <summary>The config line of the [Rule] header (0: unknown), shown by `wgsharp show`.</summary>
+    public int Line { get; init; }
+
+    public IReadOnlyList<RouterPrefix> From { get; init; } = [];
+
+    public IReadOnlyList<RouterPrefix> To { get; init; } = [];
+
+    public byte? Protocol { get; init; }
+
+    public RouterPortRange? Port { get; init; }
+
+    public RouterPortRange? SourcePort { get; init; }
+
+    /// <summary>null: packets from the local side (TUN); otherwise packets decrypted from this peer.</summary>
+    public PublicKey? Input { get; init; }
+
+    public RouterMark? Mark { get; init; }
+
+    /// <summary>With <see cref="RouterRuleAction.Route"/>: send to this peer whatever AllowedIPs say.</summary>
+    public PublicKey? Peer { get; init; }
+
+    public RouterRuleAction Action { get; init; }
+
+    public bool Masquerade { get; init; }
+
+    /// <summary>The mark of <see cref="RouterRuleAction.SetMark"/>.</summary>
+    public RouterMark? SetMark { get; init; }
+
+    public uint? Priority { get; init; }
+}
+
+/// <summary>One [Forward] section: packets from peers for an interface address on <see cref="Port"/>
+/// (protocol 6 or 17) go to <see cref="To"/>; the target port is <see cref="ToPort"/>, or the same port
+/// when null.</summary>
+public sealed record RouterForward(byte Protocol, RouterPortRange Port, IPAddress To, ushort? ToPort)
+{
+    public int Line { get; init; }
+}
