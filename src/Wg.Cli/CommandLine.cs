@@ -163,7 +163,8 @@ internal static class CommandLine
     }
 
     private static string CommandUsage(Command command) =>
-        $"Usage: wgsharp {command.Name}{(command.Arguments.Length > 0 ? " " + command.Arguments : "")}\n\n{command.Summary}.";
+        $"Usage: wgsharp {command.Name}{(command.Arguments.Length > 0 ? " " + command.Arguments : "")}\n\n{command.Summary}." +
+        (CommandHelp.For(command.Name) is { } details ? "\n\n" + details.TrimEnd('\n') : "");
 
     private static int RunHelp(CliContext context, string[] args)
     {

@@ -125,6 +125,20 @@ public class CommandLineTests
         Assert.StartsWith("Usage: wgsharp pubkey < private-key\n", run.Output);
     }
 
+    [Theory]
+    [InlineData("up", "/run/wgsharp/<ifname>.state")]
+    [InlineData("down", "SaveConfig")]
+    [InlineData("syncconf", "keep their sessions")]
+    [InlineData("strip", "wg setconf")]
+    public void Commands_with_files_and_side_effects_have_a_long_description(string command, string phrase)
+    {
+        Run run = Invoke([command, "--help"]);
+        Assert.Equal(0, run.ExitCode);
+        Assert.StartsWith($"Usage: wgsharp {command} ", run.Output);
+        Assert.Contains(phrase, run.Output);
+        Assert.Equal(run.Output, Invoke(["help", command]).Output);
+    }
+
     [Fact]
     public void Version_is_printed()
     {
