@@ -66,6 +66,8 @@ internal sealed class WireGuardDaemon
             }
 
             _logger.LogDebug("UAPI listener started on {Path}", socketPath);
+            // Split-route mode's endpoint host routes follow roaming peers (a no-op unless `wgsharp up` started us).
+            using var endpointRoutes = new EndpointRouteKeeper(_interfaceName, device, new Quick.QuickStateStore(), _logger);
             var signalled = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Stop(c, "received SIGTERM"));
             using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Stop(c, "received SIGINT"));

@@ -1,0 +1,199 @@
+// Keeps the endpoint host routes of split-route mode pointing at the peers' current endpoints. In that
+// mode (`wgsharp up` on a kernel without policy rules) the default route is 0.0.0.0/1 + 128.0.0.0/1
+// through the tunnel, and each endpoint gets a host route through the original gateway so the tunnel's
+// own UDP bypasses the halves. A peer roams (its endpoint follows its latest authenticated packet), and
+// without a host route for its new address the tunnel's packets to it would loop into the tunnel.
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using WgSharp.Cli.Quick;
+using WgSharp.Router.Configuration;
+using WgSharp.Tun.Netlink;
+
+namespace WgSharp.Cli.Daemon;
+
+/// <summary>
+/// Runs in the daemon. Every <see cref="Period"/> it compares the peers' endpoints with the host routes
+/// recorded in the interface's state file (/run/wgsharp/&lt;ifname&gt;.state); when they differ it adds
+/// a host route for each new endpoint through the gateway the existing ones use (or the main table's
+/// default route), removes the routes of endpoints no peer has any more, and records both in the state
+/// file so that `down` removes exactly what exists. It does nothing for interfaces not brought up by
+/// `wgsharp up`, not in split-route mode, or whose state belongs to another daemon.
+/// </summary>
+internal sealed partial class EndpointRouteKeeper : IDisposable
+{
+    /// <summary>How often endpoints are compared: a roamed peer's replies may loop for at most this long.</summary>
+    public static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
+
+    private readonly string _interfaceName;
+    private readonly IDeviceConfigurator _device;
+    private readonly QuickStateStore _store;
+    private readonly ILogger _logger;
+    private readonly Timer _timer;
+    private readonly Lock _checking = new();
+
+    public EndpointRouteKeeper(string interfaceName, IDeviceConfigurator device, QuickStateStore store, ILogger logger)
+    {
+        _interfaceName = interfaceName;
+        _device = device;
+        _store = store;
+        _logger = logger;
+        _timer = new Timer(_ => CheckSafely(), null, Period, Period);
+    }
+
+    public void Dispose() => _timer.Dispose();
+
+    private void CheckSafely()
+    {
+        // A tick that finds the previous one still running skips: they would only do the same work.
+        if (!_checking.TryEnter())
+        {
+            return;
+        }
+
+        try
+        {
+            Check();
+        }
+        catch (Exception e) when (e is NetlinkException or QuickException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            LogFailed(_logger, _interfaceName, e.Message);
+        }
+        finally
+        {
+            _checking.Exit();
+        }
+    }
+
+    /// <summary>One comparison, and the route changes it calls for.</summary>
+    internal void Check()
+    {
+        // Read without the interface lock first: roaming is rare, and `down` refuses to start while the
+        // lock is held, so it is taken only when there is something to change.
+        if (PlanFor(_store.Load(_interfaceName)) is not { IsEmpty: false })
+        {
+            return;
+        }
+
+        IDisposable locked;
+        try
+        {
+            locked = _store.LockInterface(_interfaceName);
+        }
+        catch (QuickException)
+        {
+            return; // `up` or `down` is running; the next tick looks again.
+        }
+
+        using (locked)
+        {
+            QuickState? state = _store.Load(_interfaceName);
+            if (PlanFor(state) is not { IsEmpty: false } plan)
+            {
+                return;
+            }
+
+            using RtNetlink netlink = RtNetlink.Open();
+            Apply(state!, plan, netlink);
+        }
+    }
+
+    private EndpointRoutePlan? PlanFor(QuickState? state)
+    {
+        if (state is not { Phase: QuickPhase.Up } || state.Daemon?.Pid != Environment.ProcessId
+            || state.NetworkNamespace != NetworkNamespaceIdentity.Current())
+        {
+            return null;
+        }
+
+        using DeviceSnapshot snapshot = _device.GetSnapshot();
+        IPAddress[] endpoints = [.. snapshot.Peers.Select(p => p.Endpoint?.Address).OfType<IPAddress>()];
+        return EndpointRoutePlan.Compute(state, _interfaceName, endpoints);
+    }
+
+    private void Apply(QuickState state, EndpointRoutePlan plan, RtNetlink netlink)
+    {
+        foreach (IPAddress endpoint in plan.Added)
+        {
+            if (ViaFor(state, endpoint.AddressFamily, netlink) is not { } via)
+            {
+                LogNoGateway(_logger, _interfaceName, endpoint);
+                continue;
+            }
+
+            var route = new RouteEntry
+            {
+                Destination = RoutePrefix.Host(endpoint),
+                Gateway = via.Gateway,
+                OutputInterfaceName = via.Device,
+            };
+            // Recorded before it is created, as `up` does, so the state never misses a route that exists.
+            StateRoute recorded = StateRoute.From(route);
+            state.Routes.Add(recorded);
+            _store.Save(state);
+            try
+            {
+                netlink.AddRoute(route);
+                LogAdded(_logger, _interfaceName, endpoint, via.Gateway?.ToString() ?? "(direct)", via.Device);
+            }
+            catch (NetlinkException e) when (e.Errno == Tun.Interop.LibC.EEXIST)
+            {
+                // Somebody else's route to that address: it is theirs to keep, not ours to remove.
+                state.Routes.Remove(recorded);
+                _store.Save(state);
+            }
+        }
+
+        foreach (StateRoute stale in plan.Removed)
+        {
+            try
+            {
+                netlink.DeleteRoute(stale.ToRouteEntry());
+            }
+            catch (NetlinkException e) when (e.Errno == Tun.Interop.LibC.ESRCH)
+            {
+                // Already gone.
+            }
+
+            state.Routes.Remove(stale);
+            _store.Save(state);
+            LogRemoved(_logger, _interfaceName, stale.Destination);
+        }
+    }
+
+    // The way out the endpoint host routes of this family already take (they were computed by `up`
+    // before the split halves existed), else the main table's default route of the family.
+    private static (IPAddress? Gateway, string Device)? ViaFor(QuickState state, AddressFamily family, RtNetlink netlink)
+    {
+        foreach (StateRoute route in EndpointRoutePlan.EndpointRoutes(state, state.Interface))
+        {
+            if (RoutePrefix.Parse(route.Destination).Address.AddressFamily == family && route.Device is { } device)
+            {
+                return (route.Gateway is null ? null : IPAddress.Parse(route.Gateway), device);
+            }
+        }
+
+        foreach (RouteEntry route in netlink.ListRoutes(family))
+        {
+            if (route is { Table: IprouteNames.TableMain, Type: RouteType.Unicast } && route.Destination.IsDefault
+                && route.OutputInterfaceName is { } device && device != state.Interface)
+            {
+                return (route.Gateway, device);
+            }
+        }
+
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Interface}: endpoint host route {Endpoint} via {Gateway} dev {Device} added (a peer roamed)")]
+    private static partial void LogAdded(ILogger logger, string @interface, IPAddress endpoint, string gateway, string device);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Interface}: endpoint host route {Destination} removed (no peer uses it any more)")]
+    private static partial void LogRemoved(ILogger logger, string @interface, string destination);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Interface}: no route outside the tunnel for new endpoint {Endpoint}: its packets follow the split routes into the tunnel")]
+    private static partial void LogNoGateway(ILogger logger, string @interface, IPAddress endpoint);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Interface}: cannot update endpoint host routes: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string @interface, string reason);
+}
