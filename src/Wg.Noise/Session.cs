@@ -74,7 +74,7 @@ internal sealed class Session
         var message = TransportDataMessage.Create(destination);
         message.ReceiverIndex = RemoteIndex;
         message.Counter = counter;
-        Aead.Seal(_sendKey, counter, plaintext, default, destination.Slice(TransportDataMessage.HeaderSize, paddedLength + Aead.TagSize));
+        TransportAead.Seal(_sendKey, counter, plaintext, destination.Slice(TransportDataMessage.HeaderSize, paddedLength + Aead.TagSize));
         return total;
     }
 
@@ -83,7 +83,7 @@ internal sealed class Session
 
     /// <summary>Decrypts a transport message's payload into destination; false when it fails authentication.</summary>
     public bool Open(ulong counter, ReadOnlySpan<byte> ciphertext, Span<byte> destination) =>
-        !_erased && Aead.Open(_receiveKey, counter, ciphertext, default, destination);
+        !_erased && TransportAead.Open(_receiveKey, counter, ciphertext, destination);
 
     /// <summary>Marks the counter as received, after authentication; false if another thread got it first.</summary>
     public bool MarkCounterSeen(ulong counter) => _replay.TryMarkSeen(counter);
