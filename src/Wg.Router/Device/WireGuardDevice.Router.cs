@@ -32,6 +32,9 @@ internal sealed partial class WireGuardDevice
     /// <summary>Raised on the timer thread when a `Routes = when-up` peer's live-session state flips (see WireGuardDevice.Liveness).</summary>
     public event Action<PublicKey, bool>? PeerLivenessChanged;
 
+    /// <summary>Whether packets pass the router stage (false: the configuration in force looks at no packet).</summary>
+    public bool HasRouterStage => _router is not null;
+
     /// <summary>The router configuration in force (<see cref="RouterConfiguration.Empty"/> at start).</summary>
     public RouterConfiguration RouterConfiguration
     {
