@@ -36,16 +36,16 @@ internal static class SteeringPlanner
                 continue;
             }
 
+            if (rule.Mark is not null)
+            {
+                skipped.Add($"[Rule] on line {rule.Line} matches Mark {rule.Mark}, a mark only the policy router sets: no kernel steering");
+                continue;
+            }
+
             if (rule.From.Count == 0 && rule.To.Count == 0 && rule.Protocol is null && rule.Port is null && rule.SourcePort is null)
             {
                 skipped.Add($"[Rule] on line {rule.Line} has no From, To, Protocol, Port or SourcePort: nothing to steer by in the kernel "
                     + "(AllowedIPs decide what the kernel routes into the tunnel)");
-                continue;
-            }
-
-            if (rule.Mark is not null)
-            {
-                skipped.Add($"[Rule] on line {rule.Line} matches Mark {rule.Mark}, a mark only the policy router sets: no kernel steering");
                 continue;
             }
 
