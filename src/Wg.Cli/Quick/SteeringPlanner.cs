@@ -36,6 +36,18 @@ internal static class SteeringPlanner
                 continue;
             }
 
+            if (rule.Port is { First: > NetlinkPortRange.MaxRulePort } || rule.SourcePort is { First: > NetlinkPortRange.MaxRulePort })
+            {
+                skipped.Add($"[Rule] on line {rule.Line} selects port 65535 only, which kernel rules cannot select: no kernel steering");
+                continue;
+            }
+
+            if (rule.Port is { Last: > NetlinkPortRange.MaxRulePort } || rule.SourcePort is { Last: > NetlinkPortRange.MaxRulePort })
+            {
+                skipped.Add($"[Rule] on line {rule.Line}: kernel rules cannot select port 65535; the kernel steers its ports up to "
+                    + $"{NetlinkPortRange.MaxRulePort} only");
+            }
+
             if (rule.Mark is not null)
             {
                 skipped.Add($"[Rule] on line {rule.Line} matches Mark {rule.Mark}, a mark only the policy router sets: no kernel steering");
@@ -340,8 +352,11 @@ internal static class SteeringPlanner
 
     private static RoutePrefix ToPrefix(IPNetwork network) => new(network.BaseAddress, network.PrefixLength);
 
+    // Port 0 is no port (the parser refuses it); 65535 is beyond what a rule can select (see MaxRulePort).
     private static NetlinkPortRange? Ports(ConfigPortRange? range) =>
-        range is { } r ? new NetlinkPortRange(Math.Max(r.First, (ushort)1), Math.Max(r.Last, (ushort)1)) : null;
+        range is { } r
+            ? new NetlinkPortRange(Math.Clamp(r.First, (ushort)1, NetlinkPortRange.MaxRulePort), Math.Clamp(r.Last, (ushort)1, NetlinkPortRange.MaxRulePort))
+            : null;
 
     private enum Jump
     {

@@ -198,6 +198,17 @@ public class SteeringPlannerTests
     }
 
     [Fact]
+    public void Port_65535_which_kernel_rules_cannot_select_is_clamped_off_a_range_and_said()
+    {
+        UpPlan plan = Plan(File("Address = 10.5.0.2/32",
+            "[Rule]\nProtocol = tcp\nPort = 60000-65535\n[Rule]\nProtocol = udp\nSourcePort = 65535\n"));
+        Assert.Contains("pref 32764 ipproto tcp dport 60000-65534 table 51820", Rules(plan, AddressFamily.InterNetwork));
+        Assert.DoesNotContain(Rules(plan, AddressFamily.InterNetwork), r => r.Contains("udp", StringComparison.Ordinal));
+        Assert.Equal(2, plan.Steering!.Skipped.Count);
+        Assert.Contains("65535", plan.Steering.Skipped[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Icmp_rules_steer_only_their_own_family()
     {
         UpPlan plan = Plan(File("Address = 10.5.0.2/32, fd05::2/128", "[Rule]\nProtocol = icmp\n[Rule]\nProtocol = icmpv6\n"));
