@@ -167,7 +167,7 @@ internal sealed partial class UapiServer
             chars[i] = (char)text[i];
         }
 
-        return UapiSyntax.TryParseDecimal(chars, int.MaxValue, out value);
+        return UapiSyntax.TryParseDecimal(chars, ulong.MaxValue, out value);
     }
 
     private static void AddRouterLine(RouterConfigurationParser parser, ReadOnlySpan<byte> line)
