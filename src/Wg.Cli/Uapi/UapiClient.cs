@@ -107,7 +107,7 @@ internal sealed class UapiClient : IDisposable
     /// the daemon does not know the operation (it closed the connection without a reply, as wireguard-go
     /// does), after which this client can no longer be used.</summary>
     /// <exception cref="ConfigurationException">The daemon answered with an error, or a malformed reply (-EPROTO).</exception>
-    public async Task<RouterState?> TryGetRouterStateAsync(int maxFlows, CancellationToken cancellationToken = default)
+    public async Task<RouterInfo?> TryGetRouterInfoAsync(int maxFlows, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxFlows);
         await _stream.WriteAsync(Encoding.ASCII.GetBytes($"wgsharp-get=1\nmax_flows={maxFlows}\n\n"), cancellationToken).ConfigureAwait(false);
@@ -184,13 +184,13 @@ internal sealed class UapiClient : IDisposable
                 "malformed wgsharp-get reply: " + (configurationParser.ErrorMessage ?? "no snapshot=1 line"));
         }
 
-        return new RouterState(configuration, snapshotParser.Finish());
+        return new RouterInfo(configuration, snapshotParser.Finish());
     }
 
     /// <summary>The router's snapshot with up to <paramref name="maxFlows"/> flows.</summary>
-    /// <exception cref="ConfigurationException">As <see cref="TryGetRouterStateAsync"/>; -EPROTO when the daemon is not a wgsharp daemon.</exception>
+    /// <exception cref="ConfigurationException">As <see cref="TryGetRouterInfoAsync"/>; -EPROTO when the daemon is not a wgsharp daemon.</exception>
     public RouterSnapshot GetRouterSnapshot(int maxFlows) =>
-        (TryGetRouterStateAsync(maxFlows).GetAwaiter().GetResult()
+        (TryGetRouterInfoAsync(maxFlows).GetAwaiter().GetResult()
             ?? throw new ConfigurationException(ConfigurationErrno.ProtocolError, "the daemon does not serve wgsharp-get (not a wgsharp daemon?)")).Snapshot;
 
     public void Dispose()

@@ -120,7 +120,7 @@ public sealed class RouterUapiTests : IAsyncLifetime
         _router.Snapshot = RouterSamples.FullSnapshot;
         using UapiClient client = await UapiClient.ConnectAsync("wgrouter0", _directory);
         await client.SetRouterConfigurationAsync(RouterSamples.Full);
-        RouterState? state = await client.TryGetRouterStateAsync(1);
+        RouterInfo? state = await client.TryGetRouterInfoAsync(1);
         Assert.NotNull(state);
         Assert.Equal(Body(RouterSamples.Full), Body(state.Configuration));
         Assert.Equal(1, _router.LastMaxFlows);
@@ -172,7 +172,7 @@ public sealed class RouterUapiTests : IAsyncLifetime
         }
 
         using UapiClient client = await UapiClient.ConnectAsync("wgplain0", _directory);
-        Assert.Null(await client.TryGetRouterStateAsync(10));
+        Assert.Null(await client.TryGetRouterInfoAsync(10));
         using UapiClient second = await UapiClient.ConnectAsync("wgplain0", _directory);
         ConfigurationException e = await Assert.ThrowsAsync<ConfigurationException>(() => second.SetRouterConfigurationAsync(RouterSamples.Full));
         Assert.Equal(ConfigurationErrno.ProtocolError, e.Errno);

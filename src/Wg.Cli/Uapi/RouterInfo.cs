@@ -3,4 +3,4 @@ using WgSharp.Router.Configuration;
 
 namespace WgSharp.Cli.Uapi;
 
-internal sealed record RouterState(RouterConfiguration Configuration, RouterSnapshot Snapshot);
+internal sealed record RouterInfo(RouterConfiguration Configuration, RouterSnapshot Snapshot);
