@@ -6,6 +6,7 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using WgSharp.Cli.Interop;
 using WgSharp.Router.Configuration;
+using WgSharp.Router.Device;
 
 namespace WgSharp.Cli.Uapi;
 
@@ -69,8 +70,8 @@ internal sealed partial class UapiServer : IAsyncDisposable
     /// from several threads at once; never key material.</param>
     /// <param name="socketDirectory">Tests may use a private directory; `wg` looks only in the default.</param>
     /// <param name="pollInterval">How often the socket file is checked; one second by default.</param>
-    /// <param name="router">Serves the wgsharp-set / wgsharp-get operations; without it they are unknown
-    /// operations (the connection is closed, as wireguard-go does).</param>
+    /// <param name="router">Serves the wgsharp-set / wgsharp-get operations; by default the device itself when it
+    /// is a WireGuardDevice. Without one they are unknown operations (the connection is closed, as wireguard-go does).</param>
     /// <exception cref="UapiSocketInUseException">Another live daemon serves this interface.</exception>
     /// <exception cref="ArgumentException">The interface name is not valid.</exception>
     public static UapiServer Start(string interfaceName, IDeviceConfigurator device, Action<string>? log = null,
@@ -79,6 +80,7 @@ internal sealed partial class UapiServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(device);
         string path = UapiSocket.PathFor(interfaceName, socketDirectory);
         Socket listener = UapiSocket.Listen(path, out Libc.FileIdentity identity);
+        router ??= device is WireGuardDevice wireGuard ? new DeviceRouterConfigurator(wireGuard) : null;
         return new UapiServer(interfaceName, path, device, router, log, listener, identity, pollInterval ?? TimeSpan.FromSeconds(1));
     }
 
