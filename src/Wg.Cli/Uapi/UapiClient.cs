@@ -91,11 +91,48 @@ internal sealed class UapiClient : IDisposable
         RouterConfigurationWriter.Write(configuration, text);
         text.Append('\n');
         await _stream.WriteAsync(Encoding.ASCII.GetBytes(text.ToString()), cancellationToken).ConfigureAwait(false);
-        using var parser = new UapiGetParser();
-        await ReadReplyAsync(parser, cancellationToken).ConfigureAwait(false);
-        if (parser.Errno is not 0)
+        string? message = null;
+        int? errno = null;
+        while (true)
         {
-            throw new ConfigurationException(parser.Errno!.Value, $"wgsharp-set failed with errno {parser.Errno}");
+            UapiReadStatus status = await _reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            if (status != UapiReadStatus.Line)
+            {
+                throw new ConfigurationException(ConfigurationErrno.ProtocolError, status == UapiReadStatus.EndOfStream
+                    ? "the daemon closed the connection without a reply (not a wgsharp daemon?)" : "reply line too long");
+            }
+
+            string line = Encoding.Latin1.GetString(_reader.Line);
+            if (line.Length == 0)
+            {
+                break;
+            }
+
+            if (line.StartsWith("message=", StringComparison.Ordinal) && message is null && errno is null)
+            {
+                message = PercentText.TryDecode(line.AsSpan("message=".Length), out string decoded) ? decoded
+                    : throw new ConfigurationException(ConfigurationErrno.ProtocolError, "malformed wgsharp-set reply: message is not percent-encoded");
+            }
+            else if (line.StartsWith("errno=", StringComparison.Ordinal) && errno is null)
+            {
+                using var errnoParser = new UapiGetParser();
+                errnoParser.AddLine(line);
+                errno = errnoParser.Errno;
+            }
+            else
+            {
+                throw new ConfigurationException(ConfigurationErrno.ProtocolError, "malformed wgsharp-set reply");
+            }
+        }
+
+        if (errno is null)
+        {
+            throw new ConfigurationException(ConfigurationErrno.ProtocolError, "reply without errno");
+        }
+
+        if (errno is not 0)
+        {
+            throw new ConfigurationException(errno.Value, message ?? $"wgsharp-set failed with errno {errno}");
         }
     }
 

@@ -1,6 +1,7 @@
 // The wgsharp extension of the UAPI protocol, served next to get=1 and set=1 on the same socket (the
 // stock `wg` never sends these operations; wireguard-go, which does not know them, closes the connection):
-//   wgsharp-set=1 \n <router configuration lines> \n \n      answered errno=N and a blank line
+//   wgsharp-set=1 \n <router configuration lines> \n \n      answered errno=N and a blank line, after
+//                                                            message=<percent-encoded reason> when N is not 0
 //   wgsharp-get=1 \n [max_flows=N \n] \n                     answered with the configuration in force,
 //                                                            snapshot=1, the snapshot, errno=N, a blank line
 // The formats are RouterConfigurationParser's and RouterSnapshotParser's. A refused request changes
@@ -49,9 +50,11 @@ internal sealed partial class UapiServer
 
         RouterConfiguration? configuration = parser.Finish();
         int errno = parser.Errno;
+        string? message = null;
         if (configuration is null)
         {
-            Log($"refused a wgsharp-set request (errno {errno}): {parser.ErrorMessage}");
+            message = parser.ErrorMessage;
+            Log($"refused a wgsharp-set request (errno {errno}): {message}");
         }
         else
         {
@@ -64,11 +67,22 @@ internal sealed partial class UapiServer
             catch (Exception e)
             {
                 errno = ErrnoOf(e, "wgsharp-set");
+                message = e is ConfigurationException ? e.Message : "internal error (see the daemon's log)";
             }
             finally
             {
                 _operationLock.Release();
             }
+        }
+
+        if (message is not null)
+        {
+            // The client shows the user why; `wg` never sends this operation, so it never sees the extra line.
+            reply.Clear();
+            reply.WriteAscii($"message={PercentText.Encode(message)}\nerrno={errno}\n\n");
+            await stream.WriteAsync(reply.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            reply.Clear();
+            return true;
         }
 
         await ReplyAsync(stream, reply, errno, cancellationToken).ConfigureAwait(false);

@@ -80,7 +80,10 @@ public sealed class RouterUapiTests : IAsyncLifetime
         RouterConfiguration before = _router.RouterConfiguration;
 
         connection.Send("wgsharp-set=1\n" + body + "\n");
-        Assert.Equal($"errno={errno}\n\n", await connection.ReadReplyAsync());
+        string? reply = await connection.ReadReplyAsync();
+        Assert.StartsWith("message=line%20", reply);
+        Assert.EndsWith($"\nerrno={errno}\n\n", reply);
+        Assert.Equal(3, reply!.Count(c => c == '\n'));
         Assert.Same(before, _router.RouterConfiguration);
         Assert.Equal(1, _router.SetCount);
         Assert.Contains(Logged(), l => l.Contains($"refused a wgsharp-set request (errno {errno})", StringComparison.Ordinal));
@@ -93,8 +96,20 @@ public sealed class RouterUapiTests : IAsyncLifetime
         using UapiClient client = await UapiClient.ConnectAsync("wgrouter0", _directory);
         ConfigurationException e = await Assert.ThrowsAsync<ConfigurationException>(() => client.SetRouterConfigurationAsync(RouterSamples.Full));
         Assert.Equal(ConfigurationErrno.InvalidArgument, e.Errno);
+        Assert.Equal("rule 12 names a peer the device does not have", e.Message);
         Assert.Same(RouterConfiguration.Empty, _router.RouterConfiguration);
         Assert.Contains(Logged(), l => l.Contains("wgsharp-set failed (errno -22): rule 12 names a peer", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Client_reports_the_parser_reason()
+    {
+        using UapiClient client = await UapiClient.ConnectAsync("wgrouter0", _directory);
+        var reversed = new RouterConfiguration { Forwards = [new RouterForward(6, new RouterPortRange(90, 80), System.Net.IPAddress.Loopback, null)] };
+        ConfigurationException e = await Assert.ThrowsAsync<ConfigurationException>(() => client.SetRouterConfigurationAsync(reversed));
+        Assert.Equal(ConfigurationErrno.InvalidArgument, e.Errno);
+        Assert.Equal("line 5: port '90-80' is not a port range first-last with first <= last", e.Message);
+        Assert.Equal(0, _router.SetCount);
     }
 
     [Fact]
