@@ -94,7 +94,7 @@ internal static class UpCommand
             EndpointResolver.ResolveAll(config);
             UpPlan plan = UpPlanner.Plan(config, interfaceName, options, new NetlinkRoutingFacts(netlink));
             new QuickUp(netlink, state, store, console, () => Volatile.Read(ref interrupted) != 0).Apply(config, plan, path);
-            ApplyRouterConfiguration(config, interfaceName, WhenUpRouteTable(config.Table, plan.PolicyTable), console);
+            ApplyRouterConfiguration(config, interfaceName, plan.WhenUpRouteTable, console);
             HookRunner.Run(config.PostUp, interfaceName, "PostUp", console);
             if (Volatile.Read(ref interrupted) != 0)
             {
@@ -114,15 +114,6 @@ internal static class UpCommand
             return 1;
         }
     }
-
-    /// <summary>The table the daemon puts the routes of `Routes = when-up` peers in: none with Table = off, the
-    /// file's table, or with Table = auto the policy-routed default route's table when there is one, else main.</summary>
-    internal static uint? WhenUpRouteTable(RouteTable table, uint? policyTable) => table.Mode switch
-    {
-        RouteTableMode.Off => null,
-        RouteTableMode.Table => table.Id,
-        _ => policyTable ?? IprouteNames.TableMain,
-    };
 
     /// <summary>Sends the file's [Rule], [Forward], MssClamp and peer options to the daemon (nothing for a file
     /// without any, so plain files bring an interface up exactly as wg-quick would).</summary>

@@ -40,15 +40,6 @@ public sealed class UpRouterStepTests : IAsyncLifetime
     private static string Interface => $"[Interface]\nPrivateKey = {PrivateBase64(1)}\nAddress = 10.9.0.1/24\n";
 
     [Fact]
-    public void When_up_table_follows_the_Table_key()
-    {
-        Assert.Null(UpCommand.WhenUpRouteTable(RouteTable.Off, 51820));
-        Assert.Equal(200u, UpCommand.WhenUpRouteTable(new RouteTable(RouteTableMode.Table, 200, "vpn"), 51820));
-        Assert.Equal(51820u, UpCommand.WhenUpRouteTable(RouteTable.Auto, 51820));
-        Assert.Equal(254u, UpCommand.WhenUpRouteTable(RouteTable.Auto, null));
-    }
-
-    [Fact]
     public void The_policy_reaches_the_daemon_with_one_line_of_output()
     {
         string output = Apply(Interface + $"MssClamp = 1360\n[Peer]\nName = nord\nPublicKey = {PublicBase64(1)}\n"
