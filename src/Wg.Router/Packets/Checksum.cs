@@ -3,6 +3,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using WgSharp.Tun.Offload;
 
 namespace WgSharp.Router.Packets;
 
@@ -21,71 +22,15 @@ internal static class Checksum
 {
     /// <summary>
     /// The folded one's complement sum of <paramref name="data"/> (a trailing odd byte is padded with a
-    /// zero on the right, RFC 1071 4.1) added to <paramref name="initial"/>.
+    /// zero on the right, RFC 1071 4.1) added to <paramref name="initial"/>. One implementation serves the
+    /// whole program: the vectorized one the TUN offloads use (Wg.Tun cannot reference this project).
     /// </summary>
-    /// <remarks>
-    /// Reads 8 bytes at a time in machine order into a 64-bit accumulator, 32-bit halves added
-    /// separately so carries never overflow (2^33 per step; a 2 GiB span stays below 2^62). One's
-    /// complement addition is byte-order independent up to a final byte swap (RFC 1071 2(B)), so the
-    /// machine-order sum is swapped once at the end on little-endian hosts.
-    /// </remarks>
-    public static uint Sum(ReadOnlySpan<byte> data, uint initial = 0)
-    {
-        ref byte start = ref MemoryMarshal.GetReference(data);
-        nuint length = (nuint)data.Length;
-        nuint i = 0;
-        ulong acc0 = 0;
-        ulong acc1 = 0;
-        for (; i + 32 <= length; i += 32)
-        {
-            ulong a = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i));
-            ulong b = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i + 8));
-            ulong c = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i + 16));
-            ulong d = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i + 24));
-            acc0 += (a & 0xFFFF_FFFF) + (a >> 32) + (b & 0xFFFF_FFFF) + (b >> 32);
-            acc1 += (c & 0xFFFF_FFFF) + (c >> 32) + (d & 0xFFFF_FFFF) + (d >> 32);
-        }
-        for (; i + 8 <= length; i += 8)
-        {
-            ulong a = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i));
-            acc0 += (a & 0xFFFF_FFFF) + (a >> 32);
-        }
-        if (i + 4 <= length)
-        {
-            acc1 += Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, i));
-            i += 4;
-        }
-        if (i + 2 <= length)
-        {
-            acc0 += Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref start, i));
-            i += 2;
-        }
-        if (i < length)
-        {
-            // The odd byte is the high-order byte of a zero-padded big-endian word, which in machine
-            // order on a little-endian host is the low byte.
-            uint odd = Unsafe.Add(ref start, i);
-            acc1 += BitConverter.IsLittleEndian ? odd : odd << 8;
-        }
-        ulong acc = (acc0 & 0xFFFF_FFFF) + (acc0 >> 32) + (acc1 & 0xFFFF_FFFF) + (acc1 >> 32);
-        uint folded = Fold(acc);
-        if (BitConverter.IsLittleEndian)
-        {
-            folded = BinaryPrimitives.ReverseEndianness((ushort)folded);
-        }
-        return Fold((ulong)folded + initial);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Sum(ReadOnlySpan<byte> data, uint initial = 0) => InternetChecksum.Sum(data, initial);
 
     /// <summary>Folds a wide one's complement accumulator to 16 bits (end-around carries).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint Fold(ulong sum)
-    {
-        sum = (sum & 0xFFFF_FFFF) + (sum >> 32);
-        sum = (sum & 0xFFFF) + (sum >> 16);
-        sum = (sum & 0xFFFF) + (sum >> 16);
-        sum = (sum & 0xFFFF) + (sum >> 16);
-        return (uint)sum;
-    }
+    public static uint Fold(ulong sum) => InternetChecksum.Fold(sum);
 
     /// <summary>The checksum field value for a sum: its one's complement.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,5 +1,5 @@
 // The Internet checksum (RFC 1071) as the offload code needs it: sums over spans, TCP/UDP pseudo-header sums for
-// IPv4 (RFC 793 3.1, RFC 768) and IPv6 (RFC 8200 8.1). Wg.Tun cannot see Wg.Router's Checksum, hence its own.
+// IPv4 (RFC 793 3.1, RFC 768) and IPv6 (RFC 8200 8.1). Wg.Router's Checksum builds on this one (Wg.Tun sits below it).
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
