@@ -109,33 +109,9 @@ internal sealed partial class UapiServer
     private async Task<bool> SetAsync(NetworkStream stream, UapiLineReader reader, SecretBuffer reply, CancellationToken cancellationToken)
     {
         using var parser = new UapiSetParser();
-        long requestBytes = 0;
-        while (true)
+        if (!await ReadRequestAsync("set", stream, reader, reply, line => WithChars(line, chars => parser.AddLine(chars)), cancellationToken).ConfigureAwait(false))
         {
-            UapiReadStatus status = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-            if (status == UapiReadStatus.EndOfStream)
-            {
-                // No blank line, so the request may be cut short: apply nothing (the client is gone anyway).
-                Log("set request ended before its blank line; nothing applied");
-                return false;
-            }
-
-            requestBytes += reader.Line.Length + 1;
-            if (status == UapiReadStatus.LineTooLong || requestBytes > MaxRequestBytes)
-            {
-                Log(status == UapiReadStatus.LineTooLong
-                    ? $"refused a set request with a line over {MaxLineLength} bytes"
-                    : $"refused a set request over {MaxRequestBytes} bytes");
-                await ReplyAsync(stream, reply, ConfigurationErrno.MessageTooLong, cancellationToken).ConfigureAwait(false);
-                return false;
-            }
-
-            if (IsBlank(reader.Line))
-            {
-                break;
-            }
-
-            FeedLine(parser, reader.Line);
+            return false;
         }
 
         int errno = parser.Errno;
@@ -168,7 +144,49 @@ internal sealed partial class UapiServer
     // bufio.Scanner (which wireguard-go reads set lines with) drops a '\r' before the '\n'.
     private static bool IsBlank(ReadOnlySpan<byte> line) => line.IsEmpty || (line.Length == 1 && line[0] == (byte)'\r');
 
-    private static void FeedLine(UapiSetParser parser, ReadOnlySpan<byte> line)
+    /// <summary>
+    /// Reads a request's lines up to its blank line, handing each to <paramref name="addLine"/>. False when the
+    /// request must be dropped: it ended without its blank line (so it may be cut short: nothing is applied, and
+    /// the client is gone anyway), or it was too large (answered EMSGSIZE first).
+    /// </summary>
+    private async Task<bool> ReadRequestAsync(string operation, NetworkStream stream, UapiLineReader reader, SecretBuffer reply,
+        LineHandler addLine, CancellationToken cancellationToken)
+    {
+        long requestBytes = 0;
+        while (true)
+        {
+            UapiReadStatus status = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
+            if (status == UapiReadStatus.EndOfStream)
+            {
+                Log($"{operation} request ended before its blank line; nothing applied");
+                return false;
+            }
+
+            requestBytes += reader.Line.Length + 1;
+            if (status == UapiReadStatus.LineTooLong || requestBytes > MaxRequestBytes)
+            {
+                Log(status == UapiReadStatus.LineTooLong
+                    ? $"refused a {operation} request with a line over {MaxLineLength} bytes"
+                    : $"refused a {operation} request over {MaxRequestBytes} bytes");
+                await ReplyAsync(stream, reply, ConfigurationErrno.MessageTooLong, cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+
+            if (IsBlank(reader.Line))
+            {
+                return true;
+            }
+
+            addLine(reader.Line);
+        }
+    }
+
+    private delegate void LineHandler(ReadOnlySpan<byte> line);
+
+    private delegate void CharLineHandler(ReadOnlySpan<char> line);
+
+    /// <summary>Hands a request line to a parser as characters, without its '\r', and wipes the copy (it may hold a key).</summary>
+    private static void WithChars(ReadOnlySpan<byte> line, CharLineHandler parse)
     {
         if (line[^1] == (byte)'\r')
         {
@@ -182,7 +200,7 @@ internal sealed partial class UapiServer
             chars[i] = (char)line[i];
         }
 
-        parser.AddLine(chars);
+        parse(chars);
         chars.Clear();
     }
 

@@ -20,32 +20,9 @@ internal sealed partial class UapiServer
     private async Task<bool> RouterSetAsync(NetworkStream stream, UapiLineReader reader, SecretBuffer reply, CancellationToken cancellationToken)
     {
         var parser = new RouterConfigurationParser();
-        long requestBytes = 0;
-        while (true)
+        if (!await ReadRequestAsync("wgsharp-set", stream, reader, reply, line => WithChars(line, chars => parser.AddLine(chars)), cancellationToken).ConfigureAwait(false))
         {
-            UapiReadStatus status = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-            if (status == UapiReadStatus.EndOfStream)
-            {
-                Log("wgsharp-set request ended before its blank line; nothing applied");
-                return false;
-            }
-
-            requestBytes += reader.Line.Length + 1;
-            if (status == UapiReadStatus.LineTooLong || requestBytes > MaxRequestBytes)
-            {
-                Log(status == UapiReadStatus.LineTooLong
-                    ? $"refused a wgsharp-set request with a line over {MaxLineLength} bytes"
-                    : $"refused a wgsharp-set request over {MaxRequestBytes} bytes");
-                await ReplyAsync(stream, reply, ConfigurationErrno.MessageTooLong, cancellationToken).ConfigureAwait(false);
-                return false;
-            }
-
-            if (IsBlank(reader.Line))
-            {
-                break;
-            }
-
-            AddRouterLine(parser, reader.Line);
+            return false;
         }
 
         RouterConfiguration? configuration = parser.Finish();
@@ -184,20 +161,4 @@ internal sealed partial class UapiServer
         return UapiSyntax.TryParseDecimal(chars, ulong.MaxValue, out value);
     }
 
-    private static void AddRouterLine(RouterConfigurationParser parser, ReadOnlySpan<byte> line)
-    {
-        if (line[^1] == (byte)'\r')
-        {
-            line = line[..^1];
-        }
-
-        // Latin-1 widening keeps byte values, so any byte above 0x7F fails validation as it should.
-        Span<char> chars = stackalloc char[line.Length];
-        for (int i = 0; i < line.Length; i++)
-        {
-            chars[i] = (char)line[i];
-        }
-
-        parser.AddLine(chars);
-    }
 }
