@@ -16,11 +16,11 @@ using WgSharp.Tun.Netlink;
 namespace WgSharp.Cli.Daemon;
 
 /// <summary>
-/// Follows peer liveness (events raised off the data path) and keeps the kernel routes in step. All kernel work runs
-/// on one background task, never on the thread that raised the event: the device may hold its own locks then, and
-/// the keeper reads the device's snapshot. The desired set is recomputed as a whole each time (also every
-/// <see cref="ResyncInterval"/>, which picks up AllowedIPs or configuration changed by `wg set`/`syncconf`), so a
-/// lost or reordered event cannot leave a route behind. <see cref="DisposeAsync"/> removes every route it added;
+/// Follows peer liveness (events raised off the data path wake it) and keeps the kernel routes in step. All kernel
+/// work runs on one background task, never on the thread that raised the event: the device may hold its own locks
+/// then, and the keeper reads the device's snapshots. The desired set is recomputed as a whole each time from the
+/// device's liveness (also every <see cref="ResyncInterval"/>, which picks up AllowedIPs or configuration changed by
+/// `wg set`/`syncconf` and steering tables `up` recorded since), so a lost event cannot leave a route behind. <see cref="DisposeAsync"/> removes every route it added;
 /// those it did not get to vanish with the interface anyway (the kernel drops routes of a deleted link).
 /// </summary>
 internal sealed class WhenUpRouteKeeper : IAsyncDisposable
@@ -45,13 +45,6 @@ internal sealed class WhenUpRouteKeeper : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     // Kernel work and _installed; held while the device is asked for a snapshot.
     private readonly Lock _lock = new();
-
-    // Only ever held for a set operation: the event handler takes it, and the device may raise the event while
-    // holding a lock of its own that GetSnapshot needs, so the handler must never wait for _lock.
-    private readonly Lock _liveLock = new();
-
-    // Guarded by _liveLock: the peers whose latest liveness event said live.
-    private readonly HashSet<PublicKey> _live = [];
 
     // Guarded by _lock: what this keeper added and has not removed, by (prefix, table).
     private readonly Dictionary<(RoutePrefix Prefix, uint Table), RouteEntry> _installed = [];
@@ -81,6 +74,10 @@ internal sealed class WhenUpRouteKeeper : IAsyncDisposable
 
         /// <summary>The peers with their AllowedIPs; the caller disposes it.</summary>
         DeviceSnapshot GetSnapshot();
+
+        /// <summary>The when-up peers that are live now (RouterSnapshot.WhenUpPeers). The device's own state rather than
+        /// the events: a peer that is already live when the configuration makes it when-up raises none.</summary>
+        IReadOnlyCollection<PublicKey> LiveWhenUpPeers();
     }
 
     /// <summary>The kernel's routing tables (RtNetlink, or a fake in tests).</summary>
@@ -200,22 +197,9 @@ internal sealed class WhenUpRouteKeeper : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private void OnLivenessChanged(PublicKey peer, bool live)
-    {
-        lock (_liveLock)
-        {
-            if (live)
-            {
-                _live.Add(peer);
-            }
-            else
-            {
-                _live.Remove(peer);
-            }
-        }
-
-        _wake.Writer.TryWrite(true);
-    }
+    // Only wakes the background task: the device may raise the event while holding a lock of its own that its
+    // snapshots need, so the handler must never wait for _lock nor ask the device anything.
+    private void OnLivenessChanged(PublicKey peer, bool live) => _wake.Writer.TryWrite(true);
 
     private async Task RunAsync(CancellationToken stop)
     {
@@ -251,10 +235,7 @@ internal sealed class WhenUpRouteKeeper : IAsyncDisposable
         RouterConfiguration configuration = _device.RouterConfiguration;
         var whenUp = configuration.Peers.Where(p => p.RoutesWhenUp).Select(p => p.PublicKey).ToHashSet();
         var live = new HashSet<PublicKey>(whenUp);
-        lock (_liveLock)
-        {
-            live.IntersectWith(_live);
-        }
+        live.IntersectWith(whenUp.Count == 0 ? [] : _device.LiveWhenUpPeers());
 
         AddSteering(desired, configuration, whenUp, live);
         if (configuration.WhenUpRouteTable is not { } table || table == 0 || live.Count == 0)

@@ -141,6 +141,9 @@ internal sealed class WireGuardDaemon
         public RouterConfiguration RouterConfiguration => device.RouterConfiguration;
 
         public DeviceSnapshot GetSnapshot() => device.GetSnapshot();
+
+        public IReadOnlyCollection<PublicKey> LiveWhenUpPeers() =>
+            [.. device.GetRouterSnapshot(maxFlows: 0).WhenUpPeers.Where(p => p.Value).Select(p => p.Key)];
     }
 
     private sealed class KeeperRoutes(RtNetlink netlink) : WhenUpRouteKeeper.IRoutes

@@ -40,7 +40,36 @@ public class WhenUpRouteKeeperTests
             };
         }
 
-        public void Raise(PublicKey peer, bool live) => PeerLivenessChanged?.Invoke(peer, live);
+        /// <summary>Peers the device holds live (whatever the configuration says; the keeper filters).</summary>
+        public HashSet<PublicKey> Live { get; } = [];
+
+        public IReadOnlyCollection<PublicKey> LiveWhenUpPeers()
+        {
+            lock (Live)
+            {
+                return [.. Live.Where(p => RouterConfiguration.Peers.Any(o => o.PublicKey == p && o.RoutesWhenUp))];
+            }
+        }
+
+        /// <summary>The peer's liveness flips, and the device says so.</summary>
+        public void Raise(PublicKey peer, bool live)
+        {
+            lock (Live)
+            {
+                _ = live ? Live.Add(peer) : Live.Remove(peer);
+            }
+
+            PeerLivenessChanged?.Invoke(peer, live);
+        }
+
+        /// <summary>The peer's liveness flips without an event (a configuration made an already live peer when-up).</summary>
+        public void SetSilently(PublicKey peer, bool live)
+        {
+            lock (Live)
+            {
+                _ = live ? Live.Add(peer) : Live.Remove(peer);
+            }
+        }
 
         public bool HasSubscribers => PeerLivenessChanged is not null;
     }
@@ -218,6 +247,24 @@ public class WhenUpRouteKeeperTests
         keeper.Reconcile();
         Assert.Equal(["0.0.0.0/0 dev wg7 table 51821 proto static metric 10", "::/0 dev wg7 table 51821 proto static metric 10"],
             routes.Lines());
+    }
+
+    [Fact]
+    public async Task A_peer_already_live_when_it_became_when_up_is_routed_without_any_event()
+    {
+        // The device raises no event for a peer that is live when the configuration makes it when-up: the keeper
+        // must go by the device's liveness, not only by events.
+        FakeDevice device = Device();
+        var routes = new FakeRoutes();
+        await using var keeper = new WhenUpRouteKeeper(device, routes, "wg7", NullLogger.Instance, Steering());
+        device.SetSilently(Nord, true);
+        keeper.Reconcile();
+        Assert.Contains("0.0.0.0/0 dev wg7 table 51821 proto static metric 10", routes.Lines());
+        Assert.Contains("10.9.0.0/24 dev wg7 table 1234 proto static metric 10", routes.Lines());
+
+        device.SetSilently(Nord, false);
+        keeper.Reconcile();
+        Assert.Empty(routes.Table);
     }
 
     [Fact]
