@@ -29,7 +29,10 @@ internal sealed class WhenUpRouteKeeper : IAsyncDisposable
     /// metric 0); a backup route meant to take over when the peer is down needs a higher one.</summary>
     public const uint Metric = 10;
 
-    public static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(10);
+    /// <summary>How often the keeper looks again without an event: the device raises none for a peer that is already
+    /// live when a configuration makes it when-up (as `up` does right after the handshake), and `up` records its
+    /// steering tables after the daemon started, so this bounds how long such a peer goes unrouted.</summary>
+    public static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(2);
 
     private readonly IDevice _device;
     private readonly IRoutes _routes;
