@@ -2,7 +2,8 @@
 // starts the device pipeline, and serves the UAPI socket /var/run/wireguard/<ifname>.sock that `wg`
 // talks to. It stops on SIGTERM/SIGINT, when the interface is deleted (`ip link del`), or when its
 // socket file is removed (how `wg-quick down` stops userspace daemons), and cleans up behind itself.
-// While it runs, WhenUpRouteKeeper keeps the kernel routes of `Routes = when-up` peers in step with their liveness.
+// While it runs, WhenUpRouteKeeper keeps the kernel routes (and [Rule] steering tables) of `Routes = when-up` peers
+// in step with their liveness.
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using WgSharp.Cli.Uapi;
@@ -83,7 +84,10 @@ internal sealed class WireGuardDaemon
             }
             else
             {
-                keeper = new WhenUpRouteKeeper(new KeeperDevice(device), new KeeperRoutes(netlink), _interfaceName, _logger);
+                // The per-peer steering tables `wgsharp up` recorded (none when it did not start this daemon).
+                var steering = new WhenUpRouteKeeper.StateFileSteeringTables(new Quick.QuickStateStore(), _interfaceName,
+                    Environment.ProcessId, Quick.NetworkNamespaceIdentity.Current());
+                keeper = new WhenUpRouteKeeper(new KeeperDevice(device), new KeeperRoutes(netlink), _interfaceName, _logger, steering);
                 keeper.Start();
             }
 
@@ -137,6 +141,9 @@ internal sealed class WireGuardDaemon
         public RouterConfiguration RouterConfiguration => device.RouterConfiguration;
 
         public DeviceSnapshot GetSnapshot() => device.GetSnapshot();
+
+        public IReadOnlyCollection<PublicKey> LiveWhenUpPeers() =>
+            [.. device.GetRouterSnapshot(maxFlows: 0).WhenUpPeers.Where(p => p.Value).Select(p => p.Key)];
     }
 
     private sealed class KeeperRoutes(RtNetlink netlink) : WhenUpRouteKeeper.IRoutes

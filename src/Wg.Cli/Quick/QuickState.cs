@@ -36,6 +36,10 @@ internal sealed class QuickState
     /// <summary>The table of the [Rule] steering (its default routes are `dev &lt;if&gt;`); null when none was installed.</summary>
     public uint? SteeringTable { get; set; }
 
+    /// <summary>The per-peer steering tables of `Routes = when-up` peers whose default routes the daemon keeps while
+    /// the peer is live (nothing of them is installed by `up`; the routes vanish with the link).</summary>
+    public List<StateWhenUpSteering> WhenUpSteering { get; set; } = [];
+
     public List<StateDefaultRoute> DefaultRoutes { get; set; } = [];
 
     /// <summary>Interface addresses as added ("10.0.0.2/24").</summary>

@@ -115,11 +115,18 @@ internal sealed class QuickUp
             Save();
             _console.Note($"{family.FamilyName} [Rule] steering: table {steering.Table} ({steering.TableOrigin}), "
                 + $"rules {family.Rules[0].Priority}-{family.Rules[^1].Priority}");
+            foreach (WhenUpPeerTable whenUp in family.WhenUpTables)
+            {
+                _console.Note($"{family.FamilyName} [Rule]s to {whenUp.PeerName} (Routes = when-up): table {whenUp.Table}, "
+                    + $"routed into {Interface} by the daemon while {whenUp.PeerName} is live");
+            }
+
             int routes = _state.Routes.Count;
             int rules = _state.Rules.Count;
             try
             {
                 AddRoute(family.DefaultRoute!, existingIsForeign: true);
+                bool installed = true;
                 foreach (RuleEntry rule in family.Rules)
                 {
                     AddRule(rule);
@@ -128,8 +135,14 @@ internal sealed class QuickUp
                         _console.Warning(RulesUnavailable(family.FamilyName,
                             "the kernel dropped the ipproto/sport/dport selectors, as kernels before Linux 4.17 do"));
                         UndoSince(routes, rules);
+                        installed = false;
                         break;
                     }
+                }
+
+                if (installed)
+                {
+                    RecordWhenUpTables(family);
                 }
             }
             catch (NetlinkException e) when (e.Operation.Contains(" rule ", StringComparison.Ordinal)
@@ -139,6 +152,24 @@ internal sealed class QuickUp
                 UndoSince(routes, rules);
             }
         }
+    }
+
+    // Tells the daemon (WhenUpRouteKeeper reads the state file) which tables to route into the interface while their
+    // peer is live. Recorded once the family's rules are in: the daemon's routes exist only with the link, so there
+    // is nothing here for `down` to remove, and a rule without its route just falls through.
+    private void RecordWhenUpTables(SteeringFamilyPlan family)
+    {
+        if (family.WhenUpTables.Count == 0)
+        {
+            return;
+        }
+
+        foreach (WhenUpPeerTable whenUp in family.WhenUpTables)
+        {
+            _state.WhenUpSteering.Add(new StateWhenUpSteering { PublicKey = whenUp.PublicKey.ToBase64(), Family = family.Family, Table = whenUp.Table });
+        }
+
+        Save();
     }
 
     private string RulesUnavailable(string familyName, string why) => RulesUnavailable(Interface, familyName, why);

@@ -20,9 +20,13 @@ internal sealed record SteeringFamilyPlan
     /// In priority order, each with an explicit priority: `lookup main suppress_prefixlength 0` (connected and LAN
     /// routes still win), `fwmark M goto END` (the tunnel's own packets), `from &lt;address&gt; lookup T` per
     /// interface address (reply routing by source), then per [Rule] its negation gotos (`from N goto NEXT`) and
-    /// its `lookup T` rules, and `END: nop` as the landing point when there is a goto.
+    /// its `lookup T` rules (T being the peer's own table for a [Rule] whose Peer is a `Routes = when-up` peer), and `END: nop` as the landing point when there is a goto.
     /// </summary>
     public IReadOnlyList<RuleEntry> Rules { get; init; } = [];
+
+    /// <summary>The when-up peers' tables that <see cref="Rules"/> look up (their default routes are the daemon's
+    /// to add while the peer is live; `up` adds none).</summary>
+    public IReadOnlyList<WhenUpPeerTable> WhenUpTables { get; init; } = [];
 
     public string FamilyName => Family == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
 }

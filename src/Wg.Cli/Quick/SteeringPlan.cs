@@ -1,5 +1,7 @@
 // What `up` installs so the kernel sends traffic that [Rule] sections route into the tunnel there: one
 // routing table whose default route is the interface, and per address family a block of policy rules.
+// [Rule]s sending to a `Routes = when-up` peer look up a table of that peer's own instead, which `up` leaves
+// empty: the daemon routes it into the interface only while the peer is live.
 namespace WgSharp.Cli.Quick;
 
 internal sealed record SteeringPlan
@@ -13,6 +15,10 @@ internal sealed record SteeringPlan
     /// <summary>The device's fwmark that the block's guard rule lets pass untouched (the tunnel's own encrypted
     /// packets carry it, so they never loop into the tunnel); null when the device has none.</summary>
     public uint? FirewallMark { get; init; }
+
+    /// <summary>The table of each `Routes = when-up` peer that a steered [Rule] sends to, in the order the rules
+    /// first name them; empty when there is none.</summary>
+    public IReadOnlyList<WhenUpPeerTable> WhenUpTables { get; init; } = [];
 
     /// <summary>IPv4 first; only families that have something to steer.</summary>
     public IReadOnlyList<SteeringFamilyPlan> Families { get; init; } = [];

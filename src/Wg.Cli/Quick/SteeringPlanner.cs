@@ -2,6 +2,9 @@
 // lookup T`, T's default route being the interface), so the kernel hands such traffic to the tunnel at all:
 // the policy router only sees what reaches the TUN device. Negated prefixes become `goto` rules that skip
 // the rule's own `lookup T` rules, which is exactly "in the positive prefixes and in no negated one".
+// A [Rule] whose Peer is a `Routes = when-up` peer looks up a table of that peer's own, left empty by `up`:
+// the daemon routes it into the interface only while the peer is live, and an `ip rule ... lookup T` whose
+// table has no matching route falls through to the next rule (fib_rules), which is the fail-over.
 using System.Net;
 using System.Net.Sockets;
 using WgSharp.Cli.Config;
@@ -76,17 +79,75 @@ internal static class SteeringPlanner
             return null;
         }
 
+        uint[] taken = policyTable is { } policy ? [table, policy] : [table];
+        List<WhenUpPeerTable>? whenUp = ChooseWhenUpTables(config, steered, taken, facts);
+        if (whenUp is null)
+        {
+            warning = $"no routing table from {RtNetlink.FirstAutomaticTable} up is free for a Routes = when-up peer: "
+                + "[Rule] steering of local traffic is not installed";
+            return null;
+        }
+
         var families = new List<SteeringFamilyPlan>();
         foreach (AddressFamily family in (ReadOnlySpan<AddressFamily>)[AddressFamily.InterNetwork, AddressFamily.InterNetworkV6])
         {
-            if (PlanFamily(family, config, interfaceName, table, deviceMark, steered, facts, skipped) is { } plan)
+            if (PlanFamily(family, config, interfaceName, table, whenUp, deviceMark, steered, facts, skipped) is { } plan)
             {
                 families.Add(plan);
             }
         }
 
-        return new SteeringPlan { Table = table, TableOrigin = origin, FirewallMark = deviceMark, Families = families, Skipped = skipped };
+        return new SteeringPlan
+        {
+            Table = table,
+            TableOrigin = origin,
+            FirewallMark = deviceMark,
+            WhenUpTables = whenUp,
+            Families = families,
+            Skipped = skipped,
+        };
     }
+
+    /// <summary>
+    /// A table of its own for each `Routes = when-up` peer that a steered [Rule] sends to, in the order the rules
+    /// first name them: the first free tables from 51820 other than <paramref name="taken"/> and each other; null when
+    /// the tables run out.
+    /// </summary>
+    public static List<WhenUpPeerTable>? ChooseWhenUpTables(InterfaceConfig config, IReadOnlyList<RuleConfig> steered,
+        IReadOnlyCollection<uint> taken, IRoutingFacts facts)
+    {
+        var tables = new List<WhenUpPeerTable>();
+        var used = new HashSet<uint>(taken);
+        uint next = RtNetlink.FirstAutomaticTable;
+        foreach (RuleConfig rule in steered)
+        {
+            if (WhenUpPeer(config, rule) is not { } peer || tables.Exists(t => t.PublicKey == peer.PublicKey))
+            {
+                continue;
+            }
+
+            uint free = facts.FindFreeTable(next);
+            while (free != 0 && used.Contains(free))
+            {
+                free = free == uint.MaxValue ? 0 : facts.FindFreeTable(free + 1);
+            }
+
+            if (free == 0)
+            {
+                return null;
+            }
+
+            used.Add(free);
+            tables.Add(new WhenUpPeerTable(peer.PublicKey, peer.Name!, free));
+            next = free == uint.MaxValue ? free : free + 1;
+        }
+
+        return tables;
+    }
+
+    /// <summary>The peer <paramref name="rule"/> sends to when that peer has `Routes = when-up`; otherwise null.</summary>
+    public static PeerConfig? WhenUpPeer(InterfaceConfig config, RuleConfig rule) =>
+        rule.Peer is { } name ? config.Peers.Find(p => p.Name == name && p.Routes == RoutesPolicy.WhenUp) : null;
 
     /// <summary>Input = tun (the local side), Action = route (with or without a Peer), not a SetMark rule.</summary>
     public static bool RoutesLocalTrafficIntoTunnel(RuleConfig rule) =>
@@ -121,7 +182,7 @@ internal static class SteeringPlanner
     }
 
     private static SteeringFamilyPlan? PlanFamily(AddressFamily family, InterfaceConfig config, string interfaceName, uint table,
-        uint? deviceMark, List<RuleConfig> steered, IRoutingFacts facts, List<string> skipped)
+        List<WhenUpPeerTable> whenUp, uint? deviceMark, List<RuleConfig> steered, IRoutingFacts facts, List<string> skipped)
     {
         string familyName = family == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
         List<IPAddress> addresses = [.. config.Addresses.Where(a => a.Family == family).Select(a => a.Address)];
@@ -130,7 +191,8 @@ internal static class SteeringPlanner
         var selectorRules = new List<RuleConfig>();
         foreach (RuleConfig rule in steered)
         {
-            if (Segment(rule, family, tunnelCarriesFamily, table) is { } segment)
+            uint ruleTable = WhenUpPeer(config, rule) is { } peer ? whenUp.Find(t => t.PublicKey == peer.PublicKey)!.Table : table;
+            if (Segment(rule, family, tunnelCarriesFamily, ruleTable) is { } segment)
             {
                 segments.Add(segment);
                 if (rule.Protocol is not null || rule.Port is not null || rule.SourcePort is not null)
@@ -232,6 +294,7 @@ internal static class SteeringPlanner
             Family = family,
             DefaultRoute = new RouteEntry { Destination = RoutePrefix.Default(family), OutputInterfaceName = interfaceName, Table = table },
             Rules = rules,
+            WhenUpTables = [.. whenUp.Where(t => rules.Exists(r => r.Action == Tun.Netlink.RuleAction.ToTable && r.Table == t.Table))],
         };
     }
 

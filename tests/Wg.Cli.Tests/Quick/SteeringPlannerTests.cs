@@ -243,6 +243,104 @@ public class SteeringPlannerTests
         Assert.Null(Plan(File("Address = 10.5.0.2/32\nTable = off", "", peers)).WhenUpRouteTable);
     }
 
+    private const string WhenUpPeers = "[Peer]\nPublicKey = {0}\nName = gw\nAllowedIPs = 10.9.0.0/24\nRoutes = when-up\n"
+        + "[Peer]\nPublicKey = {1}\nName = other\nAllowedIPs = 10.8.0.0/24\nRoutes = when-up\n";
+
+    [Fact]
+    public void Rules_to_a_when_up_peer_look_up_a_table_of_its_own_that_up_leaves_without_routes()
+    {
+        UpPlan plan = Plan(File("Address = 10.5.0.2/32, fd05::2/128",
+            "[Rule]\nProtocol = tcp\nPort = 25\nPeer = gw\n"
+            + "[Rule]\nTo = 203.0.113.0/24\n"
+            + "[Rule]\nProtocol = tcp\nPort = 587\nPeer = gw\n"
+            + "[Rule]\nFrom = 192.168.2.0/24, !192.168.2.128/25\nPeer = other\n", WhenUpPeers));
+
+        SteeringPlan steering = plan.Steering!;
+        Assert.Equal(51820u, steering.Table);
+        // One table per when-up peer, in the order the rules first name them, none the shared one.
+        Assert.Equal([new WhenUpPeerTable(TestKeys.Public(1), "gw", 51821), new WhenUpPeerTable(TestKeys.Public(2), "other", 51822)], steering.WhenUpTables);
+        Assert.Equal(
+        [
+            "pref 32757 table main suppress_prefixlength 0",
+            "pref 32758 fwmark 51820 goto 32765",
+            "pref 32759 from 10.5.0.2/32 table 51820",
+            "pref 32760 ipproto tcp dport 25 table 51821",
+            "pref 32761 to 203.0.113.0/24 table 51820",
+            "pref 32762 ipproto tcp dport 587 table 51821",
+            "pref 32763 from 192.168.2.128/25 goto 32765",
+            "pref 32764 from 192.168.2.0/24 table 51822",
+            "pref 32765 nop",
+        ], Rules(plan, AddressFamily.InterNetwork));
+        Assert.Equal(
+        [
+            "pref 32760 table main suppress_prefixlength 0",
+            "pref 32761 fwmark 51820 goto 32765",
+            "pref 32762 from fd05::2/128 table 51820",
+            "pref 32763 ipproto tcp dport 25 table 51821",
+            "pref 32764 ipproto tcp dport 587 table 51821",
+            "pref 32765 nop",
+        ], Rules(plan, AddressFamily.InterNetworkV6));
+
+        // Each family says which per-peer tables its rules look up (IPv6 has no rule to `other`).
+        Assert.Equal([51821u, 51822u], steering.Families[0].WhenUpTables.Select(t => t.Table));
+        Assert.Equal([51821u], steering.Families[1].WhenUpTables.Select(t => t.Table));
+
+        // Nothing of `up` goes into a per-peer table: only the shared table gets its default route, no AllowedIPs
+        // route of a when-up peer is planned, and no default route.
+        Assert.Equal(["0.0.0.0/0 dev wg7 table 51820", "::/0 dev wg7 table 51820"],
+            steering.Families.Select(f => f.DefaultRoute!.ToCommandArguments()));
+        Assert.Empty(plan.Routes);
+        Assert.Empty(plan.DefaultRoutes);
+    }
+
+    [Fact]
+    public void When_up_tables_skip_the_policy_and_the_steering_table_and_an_always_peer_keeps_the_shared_table()
+    {
+        string peers = "[Peer]\nPublicKey = {0}\nName = gw\nAllowedIPs = 10.9.0.0/24\nRoutes = when-up\n"
+            + "[Peer]\nPublicKey = {1}\nName = vpn\nAllowedIPs = 0.0.0.0/0\n";
+        UpPlan plan = Plan(File("Address = 10.5.0.2/32", "[Rule]\nProtocol = tcp\nPort = 25\nPeer = gw\n"
+            + "[Rule]\nProtocol = tcp\nPort = 80\nPeer = vpn\n", peers));
+
+        Assert.Equal(51820u, plan.PolicyTable);
+        Assert.Equal(51821u, plan.Steering!.Table);
+        Assert.Equal([new WhenUpPeerTable(TestKeys.Public(1), "gw", 51822)], plan.Steering.WhenUpTables);
+        Assert.Contains("ipproto tcp dport 25 table 51822", Rules(plan, AddressFamily.InterNetwork).Single(r => r.Contains("dport 25", StringComparison.Ordinal)));
+        Assert.Contains("ipproto tcp dport 80 table 51821", Rules(plan, AddressFamily.InterNetwork).Single(r => r.Contains("dport 80", StringComparison.Ordinal)));
+
+        // The file's own Table is the shared table; the when-up peer's comes from 51820 up.
+        UpPlan numbered = Plan(File("Address = 10.5.0.2/32\nTable = 51820", "[Rule]\nProtocol = tcp\nPort = 25\nPeer = gw\n", peers));
+        Assert.Equal(51820u, numbered.Steering!.Table);
+        Assert.Equal([51821u], numbered.Steering.WhenUpTables.Select(t => t.Table));
+    }
+
+    [Fact]
+    public void Without_a_when_up_peer_there_are_no_per_peer_tables()
+    {
+        UpPlan plan = Plan(File("Address = 10.5.0.2/32", "[Rule]\nProtocol = tcp\nPort = 25\nPeer = vps\n"));
+        Assert.Empty(plan.Steering!.WhenUpTables);
+        Assert.All(plan.Steering.Families, f => Assert.Empty(f.WhenUpTables));
+    }
+
+    [Fact]
+    public void The_state_file_keeps_the_when_up_tables_for_the_daemon()
+    {
+        string directory = TestNames.TempDirectory();
+        try
+        {
+            var store = new QuickStateStore(Path.Combine(directory, "run"));
+            var state = new QuickState { Interface = Tunnel };
+            state.WhenUpSteering.Add(new StateWhenUpSteering { PublicKey = PublicBase64(1), Family = AddressFamily.InterNetworkV6, Table = 51821 });
+            store.Save(state);
+
+            StateWhenUpSteering loaded = Assert.Single(store.Load(Tunnel)!.WhenUpSteering);
+            Assert.Equal((PublicBase64(1), AddressFamily.InterNetworkV6, 51821u), (loaded.PublicKey, loaded.Family, loaded.Table));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     [Fact]
     public void The_state_file_keeps_every_selector_so_down_deletes_exactly_the_steering_rules()
     {

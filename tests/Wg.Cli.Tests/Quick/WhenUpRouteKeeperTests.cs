@@ -1,9 +1,12 @@
 // WhenUpRouteKeeper against a fake device and fake routing tables: routes of `Routes = when-up` peers exist
 // exactly while the peer is live, in the configured table, follow AllowedIPs and configuration changes, leave
-// others' routes alone, and are all removed when the keeper is disposed.
+// others' routes alone, and are all removed when the keeper is disposed; the per-peer [Rule] steering tables
+// `up` recorded get their default route exactly while their peer is live.
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using WgSharp.Cli.Daemon;
+using WgSharp.Cli.Quick;
 using WgSharp.Cli.Tests.Support;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
@@ -37,7 +40,36 @@ public class WhenUpRouteKeeperTests
             };
         }
 
-        public void Raise(PublicKey peer, bool live) => PeerLivenessChanged?.Invoke(peer, live);
+        /// <summary>Peers the device holds live (whatever the configuration says; the keeper filters).</summary>
+        public HashSet<PublicKey> Live { get; } = [];
+
+        public IReadOnlyCollection<PublicKey> LiveWhenUpPeers()
+        {
+            lock (Live)
+            {
+                return [.. Live.Where(p => RouterConfiguration.Peers.Any(o => o.PublicKey == p && o.RoutesWhenUp))];
+            }
+        }
+
+        /// <summary>The peer's liveness flips, and the device says so.</summary>
+        public void Raise(PublicKey peer, bool live)
+        {
+            lock (Live)
+            {
+                _ = live ? Live.Add(peer) : Live.Remove(peer);
+            }
+
+            PeerLivenessChanged?.Invoke(peer, live);
+        }
+
+        /// <summary>The peer's liveness flips without an event (a configuration made an already live peer when-up).</summary>
+        public void SetSilently(PublicKey peer, bool live)
+        {
+            lock (Live)
+            {
+                _ = live ? Live.Add(peer) : Live.Remove(peer);
+            }
+        }
 
         public bool HasSubscribers => PeerLivenessChanged is not null;
     }
@@ -117,6 +149,148 @@ public class WhenUpRouteKeeperTests
 
     private static WhenUpRouteKeeper Keeper(FakeDevice device, FakeRoutes routes) =>
         new(device, routes, "wg7", NullLogger.Instance);
+
+    private sealed class FakeSteering : WhenUpRouteKeeper.ISteeringTables
+    {
+        public List<WhenUpRouteKeeper.SteeringTable> Tables { get; } = [];
+
+        public IReadOnlyList<WhenUpRouteKeeper.SteeringTable> Read() => [.. Tables];
+    }
+
+    private static FakeSteering Steering() => new()
+    {
+        Tables =
+        {
+            new(Nord, AddressFamily.InterNetwork, 51821),
+            new(Nord, AddressFamily.InterNetworkV6, 51821),
+            new(Backup, AddressFamily.InterNetwork, 51822),
+        },
+    };
+
+    [Fact]
+    public async Task Steering_tables_get_their_default_route_exactly_while_their_peer_is_live_also_with_Table_off()
+    {
+        FakeDevice device = Device(table: null); // Table = off: no AllowedIPs routes, steering still
+        var routes = new FakeRoutes();
+        var keeper = new WhenUpRouteKeeper(device, routes, "wg7", NullLogger.Instance, Steering());
+
+        keeper.Reconcile();
+        Assert.Empty(routes.Table); // up installed the rules only: nothing is steered while the peer is down
+
+        device.Raise(Nord, true);
+        keeper.Reconcile();
+        Assert.Equal(["0.0.0.0/0 dev wg7 table 51821 proto static metric 10", "::/0 dev wg7 table 51821 proto static metric 10"],
+            routes.Lines());
+
+        device.Raise(Backup, true);
+        keeper.Reconcile();
+        Assert.Contains("0.0.0.0/0 dev wg7 table 51822 proto static metric 10", routes.Lines());
+        Assert.Equal(3, routes.Table.Count);
+
+        device.Raise(Nord, false);
+        keeper.Reconcile();
+        Assert.Equal(["0.0.0.0/0 dev wg7 table 51822 proto static metric 10"], routes.Lines());
+
+        device.Raise(Nord, true);
+        keeper.Reconcile();
+        Assert.Equal(3, routes.Table.Count);
+
+        await keeper.DisposeAsync();
+        Assert.Empty(routes.Table);
+    }
+
+    [Fact]
+    public async Task Steering_and_AllowedIPs_routes_coexist_and_go_together_when_the_peer_dies()
+    {
+        FakeDevice device = Device();
+        var routes = new FakeRoutes();
+        await using var keeper = new WhenUpRouteKeeper(device, routes, "wg7", NullLogger.Instance, Steering());
+        device.Raise(Nord, true);
+        keeper.Reconcile();
+        Assert.Equal(
+        [
+            "0.0.0.0/0 dev wg7 table 51821 proto static metric 10",
+            "10.9.0.0/24 dev wg7 table 1234 proto static metric 10",
+            "::/0 dev wg7 table 51821 proto static metric 10",
+            "fd09::/64 dev wg7 table 1234 proto static metric 10",
+        ], routes.Lines());
+
+        device.Raise(Nord, false);
+        keeper.Reconcile();
+        Assert.Empty(routes.Table);
+    }
+
+    [Fact]
+    public async Task Steering_follows_the_state_and_configuration_a_peer_made_always_steers_always_and_a_removed_peer_not()
+    {
+        FakeDevice device = Device();
+        var routes = new FakeRoutes();
+        FakeSteering steering = Steering();
+        await using var keeper = new WhenUpRouteKeeper(device, routes, "wg7", NullLogger.Instance, steering);
+        device.Raise(Backup, true);
+        keeper.Reconcile();
+        Assert.Contains("0.0.0.0/0 dev wg7 table 51822 proto static metric 10", routes.Lines());
+
+        // The state file is gone (down removed it) or belongs to another daemon: the steering routes go.
+        steering.Tables.Clear();
+        keeper.Reconcile();
+        Assert.Equal(["10.7.0.0/16 dev wg7 table 1234 proto static metric 10"], routes.Lines());
+
+        // syncconf made Nord `Routes = always`: its rules steer whatever its liveness; without Backup in the
+        // configuration, Backup's table gets nothing although its last event said live.
+        steering.Tables.AddRange(Steering().Tables);
+        device.RouterConfiguration = new RouterConfiguration
+        {
+            Peers = [new RouterPeerOptions(Nord, "nord", false, RoutesWhenUp: false)],
+            WhenUpRouteTable = 1234,
+        };
+        keeper.Reconcile();
+        Assert.Equal(["0.0.0.0/0 dev wg7 table 51821 proto static metric 10", "::/0 dev wg7 table 51821 proto static metric 10"],
+            routes.Lines());
+    }
+
+    [Fact]
+    public async Task A_peer_already_live_when_it_became_when_up_is_routed_without_any_event()
+    {
+        // The device raises no event for a peer that is live when the configuration makes it when-up: the keeper
+        // must go by the device's liveness, not only by events.
+        FakeDevice device = Device();
+        var routes = new FakeRoutes();
+        await using var keeper = new WhenUpRouteKeeper(device, routes, "wg7", NullLogger.Instance, Steering());
+        device.SetSilently(Nord, true);
+        keeper.Reconcile();
+        Assert.Contains("0.0.0.0/0 dev wg7 table 51821 proto static metric 10", routes.Lines());
+        Assert.Contains("10.9.0.0/24 dev wg7 table 1234 proto static metric 10", routes.Lines());
+
+        device.SetSilently(Nord, false);
+        keeper.Reconcile();
+        Assert.Empty(routes.Table);
+    }
+
+    [Fact]
+    public void The_state_file_steers_only_for_the_daemon_and_namespace_it_names()
+    {
+        string directory = TestNames.TempDirectory();
+        try
+        {
+            var store = new QuickStateStore(Path.Combine(directory, "run"));
+            var state = new QuickState { Interface = "wg7", Daemon = new StateDaemon { Pid = 4242 }, NetworkNamespace = 77 };
+            state.WhenUpSteering.Add(new StateWhenUpSteering { PublicKey = Nord.ToBase64(), Family = AddressFamily.InterNetwork, Table = 51821 });
+            state.WhenUpSteering.Add(new StateWhenUpSteering { PublicKey = "not a key", Family = AddressFamily.InterNetwork, Table = 51822 });
+            state.WhenUpSteering.Add(new StateWhenUpSteering { PublicKey = Backup.ToBase64(), Family = AddressFamily.InterNetworkV6, Table = 0 });
+
+            var ours = new WhenUpRouteKeeper.StateFileSteeringTables(store, "wg7", 4242, 77);
+            Assert.Empty(ours.Read()); // no state file yet
+            store.Save(state);
+            Assert.Equal([new WhenUpRouteKeeper.SteeringTable(Nord, AddressFamily.InterNetwork, 51821)], ours.Read());
+            Assert.Empty(new WhenUpRouteKeeper.StateFileSteeringTables(store, "wg7", 4243, 77).Read());
+            Assert.Empty(new WhenUpRouteKeeper.StateFileSteeringTables(store, "wg7", 4242, 78).Read());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 
     [Fact]
     public async Task Routes_exist_exactly_while_the_peer_is_live_in_the_configured_table()
