@@ -140,10 +140,10 @@ internal sealed partial class WireGuardDevice
             bool whenUp = option?.RoutesWhenUp ?? false;
             if (whenUp && !peer.RoutesWhenUp)
             {
-                // Becoming conditional: a destination only if live now (no event: nothing flipped yet).
-                bool live = IsLive(peer, _time.GetTimestamp());
-                peer.ReportedLive = live;
-                peer.IsDestination = live;
+                // Becoming conditional: a destination only if live now. Subscribers start from "not live", so a
+                // peer live already is reported up by the next timer tick (ReportedLive differs from it).
+                peer.IsDestination = IsLive(peer, _time.GetTimestamp());
+                peer.ReportedLive = false;
             }
             else if (!whenUp)
             {

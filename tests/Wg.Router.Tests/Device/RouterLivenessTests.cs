@@ -49,6 +49,15 @@ public class RouterLivenessTests
         Send(mesh.R, mesh.X, NatTestPackets.Udp("10.0.0.1", 1, "10.50.0.9", 2));
         AssertNothing(mesh.Y);
         Assert.Empty(mesh.LivenessEvents);
+
+        // Made unconditional and then when-up again while live (what `wgsharp up` does right after its
+        // handshake): subscribers, who start from "not live", hear that it is up.
+        mesh.R.Device.SetRouterConfiguration(RouterConfiguration.Empty);
+        mesh.R.Device.SetRouterConfiguration(new RouterConfiguration
+        {
+            Peers = [new RouterPeerOptions(x, "primary", InboundEstablishedOnly: false, RoutesWhenUp: true)],
+        });
+        Assert.True(AdvanceUntil(mesh, clock, x, live: true, TimeSpan.FromSeconds(2), out _), "a live peer made when-up was never reported up");
     }
 
     private static bool Is(UdpEndpoint endpoint, IPAddress address) => endpoint.ToIPEndPoint().Address.Equals(address);
