@@ -17,4 +17,12 @@ public enum DeviceDrop
     SendFailed,
     /// <summary>A datagram of an unknown type, or too short to be one.</summary>
     UnknownDatagram,
+    /// <summary>A rule with Action = drop matched.</summary>
+    PolicyDrop,
+    /// <summary>A rule with Action = reject matched (answered with ICMP administratively prohibited).</summary>
+    PolicyReject,
+    /// <summary>Conntrack/NAT refused the packet (its reason is counted by the NAT stage too).</summary>
+    NatDrop,
+    /// <summary>A masquerade rule matched a packet of a family the interface has no address of.</summary>
+    NoMasqueradeAddress,
 }

@@ -44,4 +44,7 @@ internal static partial class DeviceLog
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Interface MTU is now {Mtu}")]
     public static partial void MtuChanged(ILogger logger, int mtu);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Peer}: live session {State} (Routes = when-up)")]
+    public static partial void Liveness(ILogger logger, Peer peer, string state);
 }

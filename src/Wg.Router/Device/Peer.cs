@@ -12,13 +12,44 @@ internal sealed class Peer : IDisposable
     // allocated only when the endpoint actually changes.
     private volatile EndpointHolder? _endpoint;
 
-    public Peer(Tunnel tunnel)
+    // Timestamp (device TimeProvider) of the latest authenticated message from the peer; 0: none yet.
+    private long _lastReceived;
+
+    public Peer(Tunnel tunnel, int tag = 0)
     {
         Tunnel = tunnel;
+        Tag = tag;
         tunnel.Owner = this;
     }
 
     public Tunnel Tunnel { get; }
+
+    /// <summary>A small number that names this peer object in the conntrack table; never reused by the device.</summary>
+    public int Tag { get; }
+
+    /// <summary>The router configuration's Name for this peer (null: none). Set under the device's configuration lock.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>`Inbound = established`. Set under the configuration lock, read by the data path.</summary>
+    public volatile bool InboundEstablishedOnly;
+
+    /// <summary>`Routes = when-up`. Set under the configuration lock, read by the timer thread.</summary>
+    public volatile bool RoutesWhenUp;
+
+    /// <summary>
+    /// Whether the data path may send to this peer: always for `Routes = always`; for `Routes = when-up`, while it
+    /// has a live session (the timer thread decides, see WireGuardDevice.Liveness).
+    /// </summary>
+    public volatile bool IsDestination = true;
+
+    /// <summary>The live-session state last reported for a when-up peer (timer thread only).</summary>
+    public bool ReportedLive { get; set; }
+
+    /// <summary>Records that an authenticated message (transport data, keepalive or handshake) arrived now.</summary>
+    public void MarkReceived(long timestamp) => Volatile.Write(ref _lastReceived, timestamp);
+
+    /// <summary>The timestamp of the latest authenticated message, or 0.</summary>
+    public long LastReceived => Volatile.Read(ref _lastReceived);
 
     public PublicKey PublicKey => Tunnel.PublicKey;
 

@@ -99,6 +99,10 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
             }
 
             _peerList = [.. _peers.Values];
+            if (_routerConfiguration != RouterConfiguration.Empty || _router is not null)
+            {
+                CompileRouter(); // rules and options name peers by key: bind them to the peer objects now present
+            }
         }
     }
 
@@ -198,7 +202,7 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
                 return;
             }
 
-            peer = new Peer(_directory.AddPeer(change.PublicKey));
+            peer = new Peer(_directory.AddPeer(change.PublicKey), ++_nextPeerTag);
             peer.Tunnel.Mtu = _mtu;
             _peers.Add(change.PublicKey, peer);
             DeviceLog.PeerCreated(_logger, peer);
@@ -243,6 +247,7 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
         _peers.Remove(peer.PublicKey);
         _allowedIps.RemoveByValue(peer);
         _directory.RemovePeer(peer.PublicKey);
+        _nat?.Tracker.RemovePeer(peer.Tag);
         peer.Dispose();
         DeviceLog.PeerRemoved(_logger, peer);
     }

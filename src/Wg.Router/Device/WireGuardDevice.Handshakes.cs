@@ -85,6 +85,7 @@ internal sealed partial class WireGuardDevice
             if (type != 3)
             {
                 peer.UpdateEndpointFromPacket(source); // an authenticated handshake message: roaming
+                peer.MarkReceived(_time.GetTimestamp()); // and a sign of life (Routes = when-up)
             }
 
             if (result.Operation == TunnelOperation.WriteToNetwork)

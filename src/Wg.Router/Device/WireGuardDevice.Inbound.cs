@@ -156,11 +156,14 @@ internal sealed partial class WireGuardDevice
         var writeBuffers = new byte[BatchCapacity][];
         var writeSizes = new int[BatchCapacity];
         var authenticated = new Peer?[BatchCapacity];
+        var relayIndices = new int[BatchCapacity];
+        var relayTargets = new Peer?[BatchCapacity];
         byte[] scratch = GC.AllocateUninitializedArray<byte>(PacketBatch.BufferSize, pinned: true);
         while (_deliverInOrder.TryReadBlocking(out PacketBatch batch))
         {
             batch.Processed.Wait();
-            int writes = 0, peers = 0;
+            RouterState? router = _router;
+            int writes = 0, peers = 0, relays = 0;
             for (int i = 0; i < batch.Count; i++)
             {
                 Peer? peer = batch.Peers[i];
@@ -189,6 +192,23 @@ internal sealed partial class WireGuardDevice
                     continue;
                 }
 
+                if (router is not null)
+                {
+                    Span<byte> routed = batch.Buffers[i].AsSpan(PacketBatch.HeadRoom, batch.Sizes[i]);
+                    InboundVerdict verdict = RouteInboundPolicy(router, peer, routed, scratch, out Peer? target);
+                    if (verdict == InboundVerdict.Drop)
+                    {
+                        continue;
+                    }
+
+                    if (verdict == InboundVerdict.Relay)
+                    {
+                        relayIndices[relays] = i;
+                        relayTargets[relays++] = target;
+                        continue;
+                    }
+                }
+
                 writeBuffers[writes] = batch.Buffers[i];
                 writeSizes[writes] = batch.Sizes[i];
                 writes++;
@@ -206,9 +226,16 @@ internal sealed partial class WireGuardDevice
                 }
             }
 
+            if (relays > 0)
+            {
+                SendRelayed(batch, relayIndices, relayTargets, relays, writeBuffers, writeSizes, scratch);
+            }
+
             // A session that just became usable (the responder's first packet) releases queued packets.
+            long received = peers > 0 ? _time.GetTimestamp() : 0;
             for (int p = 0; p < peers; p++)
             {
+                authenticated[p]!.MarkReceived(received);
                 DrainQueued(authenticated[p]!, scratch);
             }
 

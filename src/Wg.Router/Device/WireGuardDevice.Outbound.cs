@@ -71,6 +71,14 @@ internal sealed partial class WireGuardDevice
     {
         batch.Actions[i] = PacketAction.Skip;
         Span<byte> packet = batch.Buffers[i].AsSpan(PacketBatch.HeadRoom, batch.Sizes[i]);
+
+        // The router stage: one volatile read and a branch when no router configuration is in force.
+        if (_router is { } router)
+        {
+            Peer? routed = RouteOutboundPolicy(router, packet, scratch);
+            return routed is not null && PrepareSend(batch, i, routed, packet, scratch);
+        }
+
         if (!IpPacket.TryGetDestinationAddress(packet, out ReadOnlySpan<byte> destination))
         {
             _counters.Drop(DeviceDrop.InvalidPacket);
@@ -84,6 +92,12 @@ internal sealed partial class WireGuardDevice
             return false;
         }
 
+        return PrepareSend(batch, i, peer, packet, scratch);
+    }
+
+    // Reserves a counter for the packet (a worker seals it), or queues it for a handshake.
+    private bool PrepareSend(PacketBatch batch, int i, Peer peer, Span<byte> packet, byte[] scratch)
+    {
         if (!peer.TryGetEndpoint(out UdpEndpoint endpoint))
         {
             _counters.Drop(DeviceDrop.NoEndpoint);
@@ -230,7 +244,11 @@ internal sealed partial class WireGuardDevice
     // unreachable, so applications fail fast instead of timing out. The error is injected into the TUN
     // with the unreachable destination as its source: an address of this host would be refused by the
     // kernel as a martian source, and this one routes back through the TUN, passing reverse-path checks.
-    private void AnswerUnreachable(ReadOnlySpan<byte> packet, byte[] scratch)
+    private void AnswerUnreachable(ReadOnlySpan<byte> packet, byte[] scratch) => AnswerToTun(packet, IcmpErrorKind.Unreachable, scratch);
+
+    // Writes an ICMP error about a packet read from the TUN back into the TUN (rate-limited), from the packet's
+    // destination (see above); a Reject rule answers administratively prohibited the same way.
+    private void AnswerToTun(ReadOnlySpan<byte> packet, IcmpErrorKind kind, byte[] scratch)
     {
         if (!_icmpLimiter.TryTake())
         {
@@ -243,7 +261,7 @@ internal sealed partial class WireGuardDevice
         }
 
         if (IpAddressKey.TryCreate(destination, out IpAddressKey source) &&
-            IcmpErrorBuilder.TryWrite(packet, IcmpErrorKind.Unreachable, source, 0, scratch.AsSpan(PacketBatch.HeadRoom), out int length))
+            IcmpErrorBuilder.TryWrite(packet, kind, source, 0, scratch.AsSpan(PacketBatch.HeadRoom), out int length))
         {
             lock (_icmpWriteLock)
             {

@@ -23,11 +23,14 @@ internal sealed partial class WireGuardDevice
                 }
             }
 
+            UpdateLiveness(buffer);
+
             if (Environment.TickCount64 - lastSweep >= 1000)
             {
                 lastSweep = Environment.TickCount64;
                 _directory.SweepRateLimiter();
                 UpdateUnderLoad();
+                _nat?.Tracker.Sweep(RouterNow);
             }
         }
     }

@@ -6,6 +6,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using WgSharp.Noise;
+using WgSharp.Router.Configuration;
 using WgSharp.Router.Routing;
 using WgSharp.Tun;
 
@@ -37,6 +38,8 @@ internal sealed partial class WireGuardDevice : IDisposable
     private readonly Func<ushort, IUdpBind> _openBind;
     private readonly ILogger _logger;
     private readonly TunnelDirectory _directory;
+    private readonly TimeProvider _time;
+    private readonly long _epoch;
     private readonly IpPrefixTrie<Peer> _allowedIps = new();
     private readonly DeviceCounters _counters = new();
 
@@ -63,7 +66,9 @@ internal sealed partial class WireGuardDevice : IDisposable
         _tun = tun;
         _openBind = openBind;
         _logger = logger;
-        _directory = new TunnelDirectory(time ?? TimeProvider.System, random ?? SystemRandomSource.Instance);
+        _time = time ?? TimeProvider.System;
+        _epoch = _time.GetTimestamp();
+        _directory = new TunnelDirectory(_time, random ?? SystemRandomSource.Instance);
         for (int i = 0; i < BatchesPerDirection; i++)
         {
             _freeOutbound.TryWrite(new PacketBatch(BatchCapacity, isInbound: false));
@@ -192,6 +197,11 @@ internal sealed partial class WireGuardDevice : IDisposable
             foreach (Peer peer in _peers.Values)
             {
                 peer.Tunnel.Mtu = mtu;
+            }
+
+            if (_routerConfiguration.MssClamp == RouterConfiguration.MssClampAuto)
+            {
+                CompileRouter(); // auto clamping follows the MTU
             }
         }
     }

@@ -141,11 +141,19 @@ internal sealed partial class ConnectionTracker
     /// unchanged, so the caller can drop the packet without it having touched the flow. Allocation-free.
     /// </summary>
     public bool TryObserve(in FlowTuple tuple, TcpFlags tcpFlags, TimeSpan now, out FlowMatch match, int replyFromPeer = AnyPeer) =>
-        Lookup(tuple, tcpFlags, now, update: true, replyFromPeer, out match);
+        Lookup(tuple, tcpFlags, now, update: true, replyFromPeer, skipOutgoingOriginal: false, out match);
+
+    /// <summary>
+    /// <see cref="TryObserve"/> for a packet at the input of a relay hop: a match in the original direction of a
+    /// flow going out to a peer (<see cref="FlowMatch.IsOutgoingOriginal"/>) is reported without recording the
+    /// packet, which the outbound translation records when the packet is sent on.
+    /// </summary>
+    public bool TryObserveAtInput(in FlowTuple tuple, TcpFlags tcpFlags, TimeSpan now, out FlowMatch match, int replyFromPeer = AnyPeer) =>
+        Lookup(tuple, tcpFlags, now, update: true, replyFromPeer, skipOutgoingOriginal: true, out match);
 
     /// <summary>Finds the live flow <paramref name="tuple"/> belongs to without recording a packet (for ICMP errors, which relate to a flow but do not keep it alive).</summary>
     public bool TryFind(in FlowTuple tuple, TimeSpan now, out FlowMatch match) =>
-        Lookup(tuple, TcpFlags.None, now, update: false, AnyPeer, out match);
+        Lookup(tuple, TcpFlags.None, now, update: false, AnyPeer, skipOutgoingOriginal: false, out match);
 
     /// <summary>
     /// Adds a flow whose first packet had <paramref name="original"/> and whose replies will carry
@@ -292,7 +300,7 @@ internal sealed partial class ConnectionTracker
         return flows;
     }
 
-    private bool Lookup(in FlowTuple tuple, TcpFlags tcpFlags, TimeSpan now, bool update, int replyFromPeer, out FlowMatch match)
+    private bool Lookup(in FlowTuple tuple, TcpFlags tcpFlags, TimeSpan now, bool update, int replyFromPeer, bool skipOutgoingOriginal, out FlowMatch match)
     {
         int bucket = Bucket(tuple);
         lock (_stripes[bucket & _stripeMask])
@@ -311,8 +319,9 @@ internal sealed partial class ConnectionTracker
                     continue;
                 }
                 var direction = (FlowDirection)(node & 1);
-                if (update && (replyFromPeer == AnyPeer
-                    || (direction == FlowDirection.Reply && s.Origin == FlowOrigin.Local && s.Peer == replyFromPeer)))
+                bool outgoingOriginal = direction == FlowDirection.Original && s.Origin != FlowOrigin.Remote;
+                if (update && !(skipOutgoingOriginal && outgoingOriginal) && (replyFromPeer == AnyPeer
+                    || (direction == FlowDirection.Reply && s.Origin != FlowOrigin.Remote && s.Peer == replyFromPeer)))
                 {
                     status = Record(ref s, direction, tcpFlags, now.Ticks);
                 }

@@ -54,6 +54,11 @@ internal readonly struct FlowMatch
     /// <summary>True when the flow's tuples are not simply each other's inverse (NAT applies).</summary>
     public bool IsTranslated { get; }
 
-    /// <summary>True when the packet is a reply on a flow that went out to <paramref name="peer"/>: what `Inbound = established` lets in.</summary>
-    public bool IsReplyFrom(int peer) => Direction == FlowDirection.Reply && Origin == FlowOrigin.Local && Peer == peer;
+    /// <summary>True when the packet is a reply on a flow that went out to <paramref name="peer"/> (from the local side
+    /// or relayed): what `Inbound = established` lets in.</summary>
+    public bool IsReplyFrom(int peer) => Direction == FlowDirection.Reply && Origin != FlowOrigin.Remote && Peer == peer;
+
+    /// <summary>True when the packet goes the way of a flow that goes out through this device to a peer (local or
+    /// relayed): seen arriving from a peer, it is at its relay hop's input, before the outbound translation.</summary>
+    public bool IsOutgoingOriginal => Direction == FlowDirection.Original && Origin != FlowOrigin.Remote;
 }

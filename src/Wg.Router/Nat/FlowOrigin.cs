@@ -8,4 +8,11 @@ internal enum FlowOrigin : byte
 
     /// <summary>Opened by a packet that arrived from a peer.</summary>
     Remote = 1,
+
+    /// <summary>
+    /// Opened by a packet that arrived from one peer and that the router relayed to another (hub): like
+    /// <see cref="Local"/> the flow went out to the peer it was relayed to, and its replies are relayed
+    /// back towards the peer owning their destination instead of going to the TUN.
+    /// </summary>
+    Relayed = 2,
 }

@@ -60,7 +60,15 @@ internal sealed class NatEngine
     /// new flow to (<c>default</c>: none); it must be of the packet's IP version, else the packet is
     /// dropped with <see cref="NatDrop.FamilyMismatch"/>. Never throws on packet contents.
     /// </summary>
-    public NatResult TranslateOutbound(Span<byte> packet, int peer, IpAddressKey masquerade, TimeSpan now)
+    public NatResult TranslateOutbound(Span<byte> packet, int peer, IpAddressKey masquerade, TimeSpan now) =>
+        TranslateOutbound(packet, peer, masquerade, now, FlowOrigin.Local);
+
+    /// <summary>
+    /// <see cref="TranslateOutbound(Span{byte}, int, IpAddressKey, TimeSpan)"/> with the origin a new flow is
+    /// recorded with: <see cref="FlowOrigin.Relayed"/> for a packet decrypted from one peer and relayed to
+    /// <paramref name="peer"/> (its inbound pass returned <see cref="PacketTracking.Pending"/>).
+    /// </summary>
+    public NatResult TranslateOutbound(Span<byte> packet, int peer, IpAddressKey masquerade, TimeSpan now, FlowOrigin origin)
     {
         NatPacketStatus status = NatPacket.Parse(packet, out NatPacket parsed);
         if (status != NatPacketStatus.Valid)
@@ -99,7 +107,7 @@ internal sealed class NatEngine
             NatPacketKind.IcmpEchoRequest => _icmpIdSearch,
             _ => PortSearch.None,
         };
-        return Open(packet, parsed, reply, search, initialStatus, peer, FlowOrigin.Local, now);
+        return Open(packet, parsed, reply, search, initialStatus, peer, origin == FlowOrigin.Remote ? FlowOrigin.Local : origin, now);
     }
 
     /// <summary>
@@ -108,7 +116,21 @@ internal sealed class NatEngine
     /// went out to this peer and ICMP errors about them pass; anything else is dropped with
     /// <see cref="NatDrop.NotEstablished"/> without touching the table. Never throws on packet contents.
     /// </summary>
-    public NatResult TranslateInbound(Span<byte> packet, int peer, bool establishedOnly, TimeSpan now)
+    public NatResult TranslateInbound(Span<byte> packet, int peer, bool establishedOnly, TimeSpan now) =>
+        TranslateInbound(packet, peer, establishedOnly, now, deferOpen: false);
+
+    /// <summary>
+    /// <see cref="TranslateInbound(Span{byte}, int, bool, TimeSpan)"/> for a device that decides where the packet
+    /// goes only afterwards (the rule stage may relay it to another peer). With <paramref name="deferOpen"/>, a
+    /// packet that would open a flow other than a port forward, or that goes the original way of a flow going
+    /// out to a peer (a relayed flow seen at its input), is neither recorded nor rewritten and comes back as
+    /// <see cref="PacketTracking.Pending"/>: the caller then calls
+    /// <see cref="TranslateInbound(Span{byte}, int, bool, TimeSpan)"/> if it delivers the packet to TUN, or
+    /// <see cref="TranslateOutbound(Span{byte}, int, IpAddressKey, TimeSpan, FlowOrigin)"/> with
+    /// <see cref="FlowOrigin.Relayed"/> if it relays it, so each flow is recorded and translated once per hop.
+    /// Every other result is final: replies and ICMP errors are already un-NATed.
+    /// </summary>
+    public NatResult TranslateInbound(Span<byte> packet, int peer, bool establishedOnly, TimeSpan now, bool deferOpen)
     {
         NatPacketStatus status = NatPacket.Parse(packet, out NatPacket parsed);
         if (status != NatPacketStatus.Valid)
@@ -122,10 +144,21 @@ internal sealed class NatEngine
             case NatPacketKind.IcmpOther:
                 return establishedOnly ? Drop(NatDrop.NotEstablished) : NatResult.Pass(PacketTracking.Untracked, false, false);
         }
-        if (Tracker.TryObserve(parsed.Tuple, parsed.TcpFlags, now, out FlowMatch match, establishedOnly ? peer : ConnectionTracker.AnyPeer))
+        int replyFrom = establishedOnly ? peer : ConnectionTracker.AnyPeer;
+        FlowMatch match;
+        bool found = deferOpen
+            ? Tracker.TryObserveAtInput(parsed.Tuple, parsed.TcpFlags, now, out match, replyFrom)
+            : Tracker.TryObserve(parsed.Tuple, parsed.TcpFlags, now, out match, replyFrom);
+        if (found)
         {
             bool established = match.IsReplyFrom(peer);
-            return establishedOnly && !established ? Drop(NatDrop.NotEstablished) : Apply(packet, parsed, match, established);
+            if (establishedOnly && !established)
+            {
+                return Drop(NatDrop.NotEstablished);
+            }
+            return deferOpen && match.IsOutgoingOriginal
+                ? NatResult.Pass(PacketTracking.Pending, false, false, match.Origin)
+                : Apply(packet, parsed, match, established);
         }
         if (establishedOnly)
         {
@@ -140,6 +173,10 @@ internal sealed class NatEngine
         if (FindPortForward(original) is PortForward forward)
         {
             reply = original.WithDestination(forward.TargetAddress, forward.TargetPort).Invert();
+        }
+        else if (deferOpen)
+        {
+            return NatResult.Pass(PacketTracking.Pending, false, false);
         }
         return Open(packet, parsed, reply, PortSearch.None, initialStatus, peer, FlowOrigin.Remote, now);
     }
@@ -225,7 +262,8 @@ internal sealed class NatEngine
         return NatResult.Pass(
             tracking ?? (match.Direction == FlowDirection.Original ? PacketTracking.Original : PacketTracking.Reply),
             translated,
-            established);
+            established,
+            match.Origin);
     }
 
     /// <summary>
@@ -262,7 +300,7 @@ internal sealed class NatEngine
         }
         if (!match.IsTranslated)
         {
-            return NatResult.Pass(PacketTracking.Related, false, established);
+            return NatResult.Pass(PacketTracking.Related, false, established, match.Origin);
         }
 
         FlowTuple target = match.Target;
@@ -290,7 +328,7 @@ internal sealed class NatEngine
         }
         // The ICMPv4 and ICMPv6 checksums both sit at bytes 2..3 of the message.
         BinaryPrimitives.WriteUInt16BigEndian(message[2..], icmpDelta.Apply(BinaryPrimitives.ReadUInt16BigEndian(message[2..])));
-        return NatResult.Pass(PacketTracking.Related, true, established);
+        return NatResult.Pass(PacketTracking.Related, true, established, match.Origin);
     }
 
     private NatResult Drop(NatDrop reason)

@@ -6,8 +6,9 @@ namespace WgSharp.Router.Nat;
 [StructLayout(LayoutKind.Auto)]
 internal readonly struct NatResult
 {
-    private NatResult(bool dropped, NatDrop dropReason, PacketTracking tracking, bool translated, bool established)
+    private NatResult(bool dropped, NatDrop dropReason, PacketTracking tracking, bool translated, bool established, FlowOrigin origin = FlowOrigin.Local)
     {
+        Origin = origin;
         IsDropped = dropped;
         DropReason = dropReason;
         Tracking = tracking;
@@ -28,10 +29,13 @@ internal readonly struct NatResult
     /// <summary>Inbound only: a reply to, or an ICMP error about, a flow that went out to the sending peer.</summary>
     public bool IsEstablished { get; }
 
+    /// <summary>Who opened the flow the packet belongs to (<see cref="FlowOrigin.Local"/> when it belongs to none).</summary>
+    public FlowOrigin Origin { get; }
+
     internal static NatResult Drop(NatDrop reason) => new(true, reason, default, false, false);
 
-    internal static NatResult Pass(PacketTracking tracking, bool translated, bool established) =>
-        new(false, default, tracking, translated, established);
+    internal static NatResult Pass(PacketTracking tracking, bool translated, bool established, FlowOrigin origin = FlowOrigin.Local) =>
+        new(false, default, tracking, translated, established, origin);
 
     public override string ToString() =>
         IsDropped ? $"drop ({DropReason})" : $"pass ({Tracking}{(Translated ? ", translated" : "")}{(IsEstablished ? ", established" : "")})";

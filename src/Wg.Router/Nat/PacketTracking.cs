@@ -17,4 +17,11 @@ internal enum PacketTracking : byte
 
     /// <summary>Not tracked: an ICMP message other than echo or an error, passed unchanged when nothing is masqueraded.</summary>
     Untracked,
+
+    /// <summary>
+    /// Inbound with deferred opening: matched no flow and opened none, or goes the original way of a flow that goes
+    /// out to a peer; the caller translates it once it knows where the packet goes (see
+    /// <see cref="NatEngine.TranslateInbound(Span{byte}, int, bool, TimeSpan, bool)"/>).
+    /// </summary>
+    Pending,
 }

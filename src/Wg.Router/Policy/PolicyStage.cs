@@ -33,12 +33,13 @@ internal sealed class PolicyStage<TPeer>
     /// <summary>
     /// Compiles <paramref name="rules"/> and makes them current; returns the new table. Throws
     /// <see cref="ArgumentException"/> for an invalid rule, leaving the current table in force.
+    /// <paramref name="canReceive"/>: see <see cref="PolicyTable{TPeer}.Build"/>.
     /// </summary>
-    public PolicyTable<TPeer> Replace(IEnumerable<PolicyRule<TPeer>> rules, bool resetCounters = false)
+    public PolicyTable<TPeer> Replace(IEnumerable<PolicyRule<TPeer>> rules, bool resetCounters = false, Func<TPeer, bool>? canReceive = null)
     {
         lock (_replaceLock)
         {
-            PolicyTable<TPeer> table = PolicyTable<TPeer>.Build(rules, resetCounters ? null : _table);
+            PolicyTable<TPeer> table = PolicyTable<TPeer>.Build(rules, resetCounters ? null : _table, canReceive);
             _table = table;
             return table;
         }

@@ -25,10 +25,14 @@ internal sealed class PolicyTable<TPeer>
     private readonly CompiledRule[] _anyPeer;
     private readonly Dictionary<TPeer, CompiledRule[]>? _byPeer;
 
+    // Asked, for a matching ToPeer rule, whether its peer is a destination now; null: always.
+    private readonly Func<TPeer, bool>? _canReceive;
+
     private PolicyTable(
         ImmutableArray<PolicyRule<TPeer>> rules, PolicyRuleCounter[] counters, ImmutableArray<int> order,
-        CompiledRule[] local, CompiledRule[] anyPeer, Dictionary<TPeer, CompiledRule[]>? byPeer)
+        CompiledRule[] local, CompiledRule[] anyPeer, Dictionary<TPeer, CompiledRule[]>? byPeer, Func<TPeer, bool>? canReceive)
     {
+        _canReceive = canReceive;
         _rules = rules;
         _counters = counters;
         _order = order;
@@ -54,8 +58,11 @@ internal sealed class PolicyTable<TPeer>
     /// action, wherever it sits and whatever its priority) takes over that rule's counter, pairing equal
     /// rules in list order; every other rule starts from zero. Throws <see cref="ArgumentException"/> for
     /// an inconsistent rule (misuse: the config parser refuses those with a line number first).
+    /// With <paramref name="canReceive"/>, a ToPeer rule whose peer it refuses at evaluation time does not
+    /// match (and is not counted): evaluation goes on to the next rule (`Routes = when-up` peers without a
+    /// live session). It must be thread-safe, cheap and allocation-free.
     /// </summary>
-    public static PolicyTable<TPeer> Build(IEnumerable<PolicyRule<TPeer>> rules, PolicyTable<TPeer>? previous = null)
+    public static PolicyTable<TPeer> Build(IEnumerable<PolicyRule<TPeer>> rules, PolicyTable<TPeer>? previous = null, Func<TPeer, bool>? canReceive = null)
     {
         ArgumentNullException.ThrowIfNull(rules);
         ImmutableArray<PolicyRule<TPeer>> list = [.. rules];
@@ -103,7 +110,7 @@ internal sealed class PolicyTable<TPeer>
             byPeer ??= new Dictionary<TPeer, CompiledRule[]>(ReferenceEqualityComparer.Instance);
             byPeer[peer] = [.. compiled.Where(r => r.InputKind == PolicyInputKind.Any || ReferenceEquals(r.InputPeer, peer))];
         }
-        return new PolicyTable<TPeer>(list, counters, order, local, anyPeer, byPeer);
+        return new PolicyTable<TPeer>(list, counters, order, local, anyPeer, byPeer, canReceive);
     }
 
     /// <summary>
@@ -118,6 +125,10 @@ internal sealed class PolicyTable<TPeer>
         foreach (ref readonly CompiledRule rule in rules.AsSpan())
         {
             if (!rule.Matches(packet, mark))
+            {
+                continue;
+            }
+            if (rule.Action == PolicyRuleAction.ToPeer && _canReceive is not null && !_canReceive(rule.Peer!))
             {
                 continue;
             }

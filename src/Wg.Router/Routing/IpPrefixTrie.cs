@@ -319,6 +319,59 @@ internal sealed class IpPrefixTrie<T> where T : notnull
         return [.. entries];
     }
 
+    /// <summary>
+    /// Longest-prefix match among the values <paramref name="eligible"/> accepts: the deepest prefix covering
+    /// <paramref name="address"/> whose value is eligible, so an ineligible value's prefix falls back to the
+    /// next less specific one (`Routes = when-up` peers without a live session). Lock-free and allocation-free
+    /// (pass a static lambda or a cached delegate); <paramref name="eligible"/> runs once per covering prefix.
+    /// </summary>
+    public bool TryLookup(IpAddressKey address, Func<T, bool> eligible, [MaybeNullWhen(false)] out T value)
+    {
+        ArgumentNullException.ThrowIfNull(eligible);
+        Node root;
+        switch (address.Family)
+        {
+            case IpFamily.V4:
+                root = _root4;
+                break;
+            case IpFamily.V6:
+                root = _root6;
+                break;
+            default:
+                value = default;
+                return false;
+        }
+        ulong high = address.High;
+        ulong low = address.Family == IpFamily.V4 ? 0 : address.Low;
+        Node node = root;
+        Entry? best = null;
+        while (true)
+        {
+            Entry? entry = Volatile.Read(ref node.Entry);
+            if (entry is not null && eligible(entry.Value))
+            {
+                best = entry;
+            }
+            int index = node.Length;
+            ulong word = index < 64 ? high : low;
+            Node? child = ((word >> (~index & 63)) & 1) == 0
+                ? Volatile.Read(ref node.Child0)
+                : Volatile.Read(ref node.Child1);
+            if (child is null || !child.Covers(high, low))
+            {
+                break;
+            }
+            node = child;
+        }
+        if (best is null)
+        {
+            value = default;
+            return false;
+        }
+        value = best.Value;
+        return true;
+    }
+
     private static bool LookupCore(Node node, ulong high, ulong low, [MaybeNullWhen(false)] out T value)
     {
         Entry? best = null;

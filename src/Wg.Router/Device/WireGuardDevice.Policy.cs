@@ -1,0 +1,268 @@
+// The router stage of the data path, both directions: rules (PolicyStage), conntrack/NAT (NatEngine),
+// MSS clamping and `Routes = when-up` destinations, run only while a RouterState is in force.
+//
+// One flow passes conntrack once per hop. Outbound (TUN → peer Q): TranslateOutbound records and
+// translates it. Inbound (peer P → TUN): TranslateInbound. A relay hop (P → Q, never through the
+// kernel) would otherwise meet conntrack twice, so the inbound pass defers: a packet that would open a
+// flow, or that goes the original way of a flow already going out to a peer, is left alone (Pending)
+// until the rules have decided; then it is opened as inbound (to TUN) or as a Relayed outbound flow to Q
+// (with Q's masquerade). Replies on a relayed flow are un-NATed by the inbound pass from Q and, since
+// the flow is Relayed, sent on to the peer owning their destination (P) without a second pass.
+using WgSharp.Noise;
+using WgSharp.Router.Nat;
+using WgSharp.Router.Packets;
+using WgSharp.Router.Policy;
+using WgSharp.Router.Routing;
+using WgSharp.Tun;
+
+namespace WgSharp.Router.Device;
+
+internal sealed partial class WireGuardDevice
+{
+    /// <summary>Where the router stage sends a packet decrypted from a peer.</summary>
+    private enum InboundVerdict : byte
+    {
+        /// <summary>Dropped (and counted).</summary>
+        Drop,
+        /// <summary>Write to the TUN.</summary>
+        Deliver,
+        /// <summary>Send to another peer (the out parameter).</summary>
+        Relay,
+    }
+
+    /// <summary>
+    /// Outbound: rules, destination lookup, NAT and clamping for a packet read from the TUN. Returns the peer to
+    /// send it to, or null when it was dropped (counted, and answered with ICMP for reject and no route).
+    /// </summary>
+    private Peer? RouteOutboundPolicy(RouterState router, Span<byte> packet, byte[] scratch)
+    {
+        if (!PacketSummary.TryParse(packet, out PacketSummary summary))
+        {
+            _counters.Drop(DeviceDrop.InvalidPacket);
+            return null;
+        }
+
+        PolicyDecision<Peer> decision = router.HasRules ? _policy.Evaluate(summary, null) : default;
+        Peer? peer = null;
+        switch (decision.Action)
+        {
+            case PolicyAction.Drop:
+                _counters.Drop(DeviceDrop.PolicyDrop);
+                return null;
+            case PolicyAction.Reject:
+                _counters.Drop(DeviceDrop.PolicyReject);
+                AnswerToTun(packet, IcmpErrorKind.AdministrativelyProhibited, scratch);
+                return null;
+            case PolicyAction.ToPeer:
+                peer = decision.Peer;
+                break;
+        }
+
+        if (peer is null && !TryLookupDestination(router, summary.Destination, out peer))
+        {
+            _counters.Drop(DeviceDrop.NoRoute);
+            AnswerToTun(packet, IcmpErrorKind.Unreachable, scratch);
+            return null;
+        }
+
+        if (router.NatActive && !TranslateTowards(router, packet, peer, decision.Masquerade, summary.Family, FlowOrigin.Local))
+        {
+            return null;
+        }
+
+        if (router.Clamp.IsEnabled)
+        {
+            router.Clamp.TryClamp(packet, summary);
+        }
+
+        return peer;
+    }
+
+    /// <summary>
+    /// Inbound: NAT, rules and clamping for a packet decrypted from <paramref name="from"/> that passed the source
+    /// check. <paramref name="target"/> is the peer to relay it to for <see cref="InboundVerdict.Relay"/>.
+    /// </summary>
+    private InboundVerdict RouteInboundPolicy(RouterState router, Peer from, Span<byte> packet, byte[] scratch, out Peer? target)
+    {
+        target = null;
+        NatResult nat = default;
+        if (router.NatActive)
+        {
+            nat = _nat!.TranslateInbound(packet, from.Tag, from.InboundEstablishedOnly, RouterNow, deferOpen: true);
+            if (nat.IsDropped)
+            {
+                _counters.Drop(DeviceDrop.NatDrop);
+                return InboundVerdict.Drop;
+            }
+        }
+
+        // Parsed after un-NAT: the rules see the addresses the packet has on this side.
+        if (!PacketSummary.TryParse(packet, out PacketSummary summary))
+        {
+            _counters.Drop(DeviceDrop.InvalidPacket);
+            return InboundVerdict.Drop;
+        }
+
+        PolicyDecision<Peer> decision = router.HasRules ? _policy.Evaluate(summary, from) : default;
+        switch (decision.Action)
+        {
+            case PolicyAction.Drop:
+                _counters.Drop(DeviceDrop.PolicyDrop);
+                return InboundVerdict.Drop;
+            case PolicyAction.Reject:
+                _counters.Drop(DeviceDrop.PolicyReject);
+                AnswerToPeer(from, packet, scratch);
+                return InboundVerdict.Drop;
+            case PolicyAction.ToPeer:
+                target = decision.Peer;
+                break;
+            case PolicyAction.Route:
+                target = OtherOwner(router, summary.Destination, from);
+                break;
+            default:
+                // Default and Accept go to the TUN, except replies (and errors) on a flow relayed to this peer: they
+                // go back to the peer the flow came from, which owns their destination.
+                if (router.NatActive && nat.Origin == FlowOrigin.Relayed && nat.Tracking != PacketTracking.Pending)
+                {
+                    target = OtherOwner(router, summary.Destination, from);
+                }
+
+                break;
+        }
+
+        bool pending = router.NatActive && nat.Tracking == PacketTracking.Pending;
+        if (target is not null)
+        {
+            if (pending && !TranslateTowards(router, packet, target, decision.Masquerade, summary.Family, FlowOrigin.Relayed))
+            {
+                return InboundVerdict.Drop;
+            }
+        }
+        else if (pending)
+        {
+            NatResult opened = _nat!.TranslateInbound(packet, from.Tag, from.InboundEstablishedOnly, RouterNow);
+            if (opened.IsDropped)
+            {
+                _counters.Drop(DeviceDrop.NatDrop);
+                return InboundVerdict.Drop;
+            }
+        }
+
+        if (router.Clamp.IsEnabled)
+        {
+            router.Clamp.TryClamp(packet, summary);
+        }
+
+        return target is null ? InboundVerdict.Deliver : InboundVerdict.Relay;
+    }
+
+    // Conntrack/NAT for a packet about to be sent to a peer; false when dropped (counted).
+    private bool TranslateTowards(RouterState router, Span<byte> packet, Peer peer, bool masquerade, IpFamily family, FlowOrigin origin)
+    {
+        IpAddressKey source = default;
+        if (masquerade && !router.TryGetMasquerade(family, out source))
+        {
+            _counters.Drop(DeviceDrop.NoMasqueradeAddress);
+            return false;
+        }
+
+        if (_nat!.TranslateOutbound(packet, peer.Tag, source, RouterNow, origin).IsDropped)
+        {
+            _counters.Drop(DeviceDrop.NatDrop);
+            return false;
+        }
+
+        return true;
+    }
+
+    // The peer whose AllowedIPs hold the destination (skipping when-up peers that cannot receive), if not the sender.
+    private Peer? OtherOwner(RouterState router, IpAddressKey destination, Peer from) =>
+        TryLookupDestination(router, destination, out Peer? owner) && owner != from ? owner : null;
+
+    private bool TryLookupDestination(RouterState router, IpAddressKey destination, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Peer? peer) =>
+        router.AnyWhenUp ? _allowedIps.TryLookup(destination, CanReceive, out peer) : _allowedIps.TryLookup(destination, out peer);
+
+    // A Reject rule on a packet from a peer: ICMP administratively prohibited back to it through the tunnel, from the
+    // rejected destination (the address the peer routed to this device, so it passes the peer's source check).
+    private void AnswerToPeer(Peer peer, ReadOnlySpan<byte> packet, byte[] scratch)
+    {
+        if (!_icmpLimiter.TryTake() || !IpPacket.TryGetDestinationAddress(packet, out ReadOnlySpan<byte> destination) ||
+            !IpAddressKey.TryCreate(destination, out IpAddressKey source) ||
+            !PolicyReject.TryWrite(packet, source, scratch.AsSpan(PacketBatch.HeadRoom), out int length))
+        {
+            return;
+        }
+
+        TunnelResult result = peer.Tunnel.Encapsulate(scratch.AsSpan(PacketBatch.HeadRoom, length), scratch);
+        if (result.Operation == TunnelOperation.WriteToNetwork)
+        {
+            SendToPeer(peer, result.Packet);
+        }
+    }
+
+    /// <summary>
+    /// Sends the relayed packets of an inbound batch (sealed in place in their buffers) to their peers, consecutive
+    /// packets of one peer in one send. Their counters are reserved on this thread while the TUN reader reserves
+    /// for the same peer, so the two streams interleave a little out of order: well inside the replay window.
+    /// </summary>
+    private void SendRelayed(PacketBatch batch, int[] indices, Peer?[] targets, int count, byte[][] runBuffers, int[] runSizes, byte[] scratch)
+    {
+        int sealedCount = 0;
+        for (int r = 0; r < count; r++)
+        {
+            int i = indices[r];
+            Peer target = targets[r]!;
+            byte[] buffer = batch.Buffers[i];
+            Span<byte> packet = buffer.AsSpan(PacketBatch.HeadRoom, batch.Sizes[i]);
+            if (!target.TryGetEndpoint(out UdpEndpoint endpoint))
+            {
+                _counters.Drop(DeviceDrop.NoEndpoint);
+                targets[r] = null;
+                continue;
+            }
+
+            if (target.Tunnel.TryReserveSend(out SendReservation reservation))
+            {
+                batch.Sizes[i] = target.Tunnel.Seal(reservation, packet, buffer);
+                sealedCount++;
+                continue;
+            }
+
+            TunnelResult result = target.Tunnel.QueueForHandshake(packet, scratch);
+            if (result.Operation == TunnelOperation.WriteToNetwork)
+            {
+                DeviceLog.Sending(_logger, target, "handshake initiation");
+                SendOne(target, endpoint, result.Packet);
+            }
+
+            targets[r] = null;
+        }
+
+        for (int r = 0; r < count && sealedCount > 0; r++)
+        {
+            Peer? peer = targets[r];
+            if (peer is null)
+            {
+                continue;
+            }
+
+            int run = 0;
+            for (int k = r; k < count; k++)
+            {
+                if (targets[k] == peer)
+                {
+                    runBuffers[run] = batch.Buffers[indices[k]];
+                    runSizes[run] = batch.Sizes[indices[k]];
+                    run++;
+                    targets[k] = null;
+                }
+            }
+
+            sealedCount -= run;
+            SendRun(peer, runBuffers, runSizes, run);
+        }
+
+        Array.Clear(runBuffers);
+        Array.Clear(targets);
+    }
+}

@@ -1,0 +1,83 @@
+// `Routes = when-up` over in-memory devices on a hand-moved clock: the device handshakes a when-up peer
+// by itself, reports it live, notices it gone (no answer to its probes) within the documented time and
+// fails over to a less specific route and past ToPeer rules naming it, then fails back when it answers.
+using System.Net;
+using WgSharp.Noise.Keys;
+using WgSharp.Router.Configuration;
+using WgSharp.Router.Device;
+using WgSharp.Router.Tests.Nat;
+using WgSharp.Tun;
+using static WgSharp.Router.Tests.Device.RouterMesh;
+
+namespace WgSharp.Router.Tests.Device;
+
+public class RouterLivenessTests
+{
+    [Fact]
+    public void When_up_peer_fails_over_and_back_with_liveness_events()
+    {
+        var clock = new ManualClock();
+        using var mesh = new RouterMesh(["10.0.0.2/32", "10.50.0.0/16"], ["10.0.0.3/32", "10.0.0.0/8"], clock);
+        PublicKey x = mesh.X.PublicKey;
+        mesh.R.Device.SetRouterConfiguration(new RouterConfiguration
+        {
+            Peers = [new RouterPeerOptions(x, "primary", InboundEstablishedOnly: false, RoutesWhenUp: true)],
+            Rules = [new RouterRule { To = [new RouterPrefix(IPNetwork.Parse("10.60.0.0/16"), false)], Peer = x }],
+        });
+
+        // Never live yet: not a destination, so its prefix falls through to Y's 10.0.0.0/8.
+        Assert.Equal("10.50.0.9", NatTestPackets.DestinationOf(Send(mesh.R, mesh.Y, NatTestPackets.Udp("10.0.0.1", 1, "10.50.0.9", 2))));
+
+        // The device handshakes X by itself and reports it live.
+        Assert.True(AdvanceUntil(mesh, clock, x, live: true, TimeSpan.FromSeconds(3), out _), "X never became live");
+        Send(mesh.R, mesh.X, NatTestPackets.Udp("10.0.0.1", 1, "10.50.0.9", 2));
+        Send(mesh.R, mesh.X, NatTestPackets.Udp("10.0.0.1", 1, "10.60.0.1", 2));
+        Assert.Contains(new KeyValuePair<PublicKey, bool>(x, true), mesh.R.Device.GetRouterSnapshot(0).WhenUpPeers);
+
+        // X disappears (its datagrams are lost both ways): noticed after LiveSessionTimeout of silence, within the probe's retries.
+        mesh.Network.Filter = (from, to) => !Is(from, mesh.X.Address) && !Is(to, mesh.X.Address);
+        Assert.True(AdvanceUntil(mesh, clock, x, live: false, TimeSpan.FromSeconds(25), out TimeSpan down), "X never reported down");
+        Assert.InRange(down, WireGuardDevice.LiveSessionTimeout - TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(21));
+        Assert.Equal("10.50.0.9", NatTestPackets.DestinationOf(Send(mesh.R, mesh.Y, NatTestPackets.Udp("10.0.0.1", 1, "10.50.0.9", 2))));
+        Assert.Equal("10.60.0.1", NatTestPackets.DestinationOf(Send(mesh.R, mesh.Y, NatTestPackets.Udp("10.0.0.1", 1, "10.60.0.1", 2))));
+        Assert.Contains(new KeyValuePair<PublicKey, bool>(x, false), mesh.R.Device.GetRouterSnapshot(0).WhenUpPeers);
+
+        // X comes back: the handshake the device keeps retrying gets through within about REKEY_TIMEOUT.
+        mesh.Network.Filter = null;
+        Assert.True(AdvanceUntil(mesh, clock, x, live: true, TimeSpan.FromSeconds(8), out TimeSpan up), "X never came back");
+        Assert.True(up <= TimeSpan.FromSeconds(7), $"failback took {up}");
+        Send(mesh.R, mesh.X, NatTestPackets.Udp("10.0.0.1", 1, "10.50.0.9", 2));
+        AssertNothing(mesh.Y);
+        Assert.Empty(mesh.LivenessEvents);
+    }
+
+    private static bool Is(UdpEndpoint endpoint, IPAddress address) => endpoint.ToIPEndPoint().Address.Equals(address);
+
+    // Moves the clock in 500 ms steps, letting the device's timer thread (100 ms real ticks) see each one, until the
+    // expected liveness event for the key arrives; `after` is the fake time that took.
+    private static bool AdvanceUntil(RouterMesh mesh, ManualClock clock, PublicKey key, bool live, TimeSpan limit, out TimeSpan after)
+    {
+        TimeSpan start = clock.Elapsed;
+        while (true)
+        {
+            for (int wait = 0; wait < 6; wait++)
+            {
+                Thread.Sleep(50);
+                if (mesh.LivenessEvents.TryDequeue(out (PublicKey Key, bool Live) e))
+                {
+                    Assert.Equal((key, live), (e.Key, e.Live));
+                    after = clock.Elapsed - start;
+                    return true;
+                }
+            }
+
+            if (clock.Elapsed - start >= limit)
+            {
+                after = clock.Elapsed - start;
+                return false;
+            }
+
+            clock.Advance(TimeSpan.FromMilliseconds(500));
+        }
+    }
+}

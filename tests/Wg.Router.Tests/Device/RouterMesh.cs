@@ -1,0 +1,130 @@
+// A small WireGuard network in memory for the router tests: a router device R with peers X and Y (each
+// with R as its only peer, AllowedIPs 0.0.0.0/0), all on one in-memory UDP network, optionally on a
+// clock the test moves. Tunnel addresses: R 10.0.0.1, X 10.0.0.2, Y 10.0.0.3.
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using WgSharp.Noise;
+using WgSharp.Noise.Keys;
+using WgSharp.Router.Configuration;
+using WgSharp.Router.Device;
+using WgSharp.Tun;
+using WgSharp.Tun.InMemory;
+
+namespace WgSharp.Router.Tests.Device;
+
+internal sealed class RouterMesh : IDisposable
+{
+    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a test waits to be sure a packet does not arrive.</summary>
+    public static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
+
+    public RouterMesh(string[] xAllowedAtR, string[] yAllowedAtR, TimeProvider? time = null, bool addY = true)
+    {
+        Time = time;
+        R = new Node(this, "R", IPAddress.Parse("192.0.2.1"));
+        X = new Node(this, "X", IPAddress.Parse("192.0.2.2"));
+        Y = new Node(this, "Y", IPAddress.Parse("192.0.2.3"));
+        XAllowedAtR = xAllowedAtR;
+        YAllowedAtR = yAllowedAtR;
+        Configure(R, X, xAllowedAtR);
+        if (addY)
+        {
+            Configure(R, Y, yAllowedAtR);
+        }
+
+        Configure(X, R, "0.0.0.0/0", "::/0");
+        Configure(Y, R, "0.0.0.0/0", "::/0");
+        R.Device.PeerLivenessChanged += (key, live) => LivenessEvents.Enqueue((key, live));
+    }
+
+    public TimeProvider? Time { get; }
+
+    public InMemoryUdpNetwork Network { get; } = new();
+
+    public Node R { get; }
+
+    public Node X { get; }
+
+    public Node Y { get; }
+
+    public string[] XAllowedAtR { get; }
+
+    public string[] YAllowedAtR { get; }
+
+    public ConcurrentQueue<(PublicKey Key, bool Live)> LivenessEvents { get; } = new();
+
+    public static void Configure(Node device, Node peer, params string[] allowedIps)
+    {
+        using var update = new DeviceUpdate { PrivateKey = device.Key.Clone() };
+        var peerUpdate = new PeerUpdate(peer.PublicKey) { Endpoint = new IPEndPoint(peer.Address, 51820) };
+        foreach (string allowed in allowedIps)
+        {
+            peerUpdate.AllowedIpChanges.Add(new AllowedIpChange(IPNetwork.Parse(allowed), Remove: false));
+        }
+
+        update.Peers.Add(peerUpdate);
+        device.Device.Apply(update);
+    }
+
+    /// <summary>Injects <paramref name="packet"/> into <paramref name="from"/>'s TUN and returns what <paramref name="to"/>'s TUN writes first.</summary>
+    public static byte[] Send(Node from, Node to, byte[] packet)
+    {
+        Assert.True(from.Tun.InjectPacket(packet));
+        Assert.True(to.Tun.TryTakeWritten(out byte[] received, Wait), $"nothing arrived at {to.Name}'s TUN");
+        return received;
+    }
+
+    /// <summary>Asserts that <paramref name="node"/>'s TUN writes nothing for a while.</summary>
+    public static void AssertNothing(Node node)
+    {
+        if (node.Tun.TryTakeWritten(out byte[] packet, Quiet))
+        {
+            Assert.Fail($"{node.Name}'s TUN unexpectedly wrote {packet.Length} bytes: {Convert.ToHexString(packet.AsSpan(0, Math.Min(40, packet.Length)))}");
+        }
+    }
+
+    public static ulong Counter(RouterSnapshot snapshot, string name) =>
+        snapshot.Counters.Single(c => c.Key == name).Value;
+
+    public void Dispose()
+    {
+        R.Dispose();
+        X.Dispose();
+        Y.Dispose();
+    }
+
+    internal sealed class Node : IDisposable
+    {
+        public Node(RouterMesh mesh, string name, IPAddress address)
+        {
+            Name = name;
+            Address = address;
+            Key = PrivateKey.Generate(SystemRandomSource.Instance);
+            PublicKey = Key.ComputePublicKey();
+            Tun = new InMemoryTun("mem" + name, capacity: 4096);
+            Device = new WireGuardDevice(Tun, port => mesh.Network.Bind(address, null, port, 4096), NullLogger.Instance, mesh.Time);
+            Device.Start(51820);
+            Tun.SetLinkState(up: true);
+        }
+
+        public string Name { get; }
+
+        public IPAddress Address { get; }
+
+        public PrivateKey Key { get; }
+
+        public PublicKey PublicKey { get; }
+
+        public InMemoryTun Tun { get; }
+
+        public WireGuardDevice Device { get; }
+
+        public void Dispose()
+        {
+            Device.Dispose();
+            Key.Dispose();
+        }
+    }
+}
