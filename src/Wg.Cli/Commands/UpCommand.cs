@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using WgSharp.Cli.Config;
 using WgSharp.Cli.Quick;
+using WgSharp.Router.Configuration;
 using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Commands;
@@ -36,11 +37,6 @@ internal static class UpCommand
 
         using (config)
         {
-            if (config.Rules.Count > 0 || config.Forwards.Count > 0 || config.MssClamp.Mode != MssClampMode.Off)
-            {
-                console.Warning("[Rule], [Forward] and MssClamp are not applied by this version of wgsharp up");
-            }
-
             try
             {
                 using IDisposable locked = store.LockInterface(interfaceName);
@@ -98,6 +94,7 @@ internal static class UpCommand
             EndpointResolver.ResolveAll(config);
             UpPlan plan = UpPlanner.Plan(config, interfaceName, options, new NetlinkRoutingFacts(netlink));
             new QuickUp(netlink, state, store, console, () => Volatile.Read(ref interrupted) != 0).Apply(config, plan, path);
+            ApplyRouterConfiguration(config, interfaceName, WhenUpRouteTable(config.Table, plan.PolicyTable), console);
             HookRunner.Run(config.PostUp, interfaceName, "PostUp", console);
             if (Volatile.Read(ref interrupted) != 0)
             {
@@ -115,6 +112,38 @@ internal static class UpCommand
             console.Warning($"`wgsharp up {interfaceName}' failed after {clock.ElapsedMilliseconds} ms; undoing what it did");
             new QuickTeardown(netlink, state, store, console).Run();
             return 1;
+        }
+    }
+
+    /// <summary>The table the daemon puts the routes of `Routes = when-up` peers in: none with Table = off, the
+    /// file's table, or with Table = auto the policy-routed default route's table when there is one, else main.</summary>
+    internal static uint? WhenUpRouteTable(RouteTable table, uint? policyTable) => table.Mode switch
+    {
+        RouteTableMode.Off => null,
+        RouteTableMode.Table => table.Id,
+        _ => policyTable ?? IprouteNames.TableMain,
+    };
+
+    /// <summary>Sends the file's [Rule], [Forward], MssClamp and peer options to the daemon (nothing for a file
+    /// without any, so plain files bring an interface up exactly as wg-quick would).</summary>
+    internal static void ApplyRouterConfiguration(InterfaceConfig config, string interfaceName, uint? whenUpRouteTable,
+        QuickConsole console, string socketDirectory = Uapi.UapiSocket.DefaultDirectory)
+    {
+        RouterConfiguration router = RouterConfigurationMapper.Map(config, whenUpRouteTable);
+        if (router.Rules.Count == 0 && router.Forwards.Count == 0 && router.MssClamp == 0 && router.Peers.Count == 0)
+        {
+            return;
+        }
+
+        console.Command($"wgsharp policy: {router.Rules.Count} rules, {router.Forwards.Count} forwards, mss clamp {config.MssClamp}");
+        try
+        {
+            using Uapi.UapiClient client = Uapi.UapiClient.ConnectAsync(interfaceName, socketDirectory).GetAwaiter().GetResult();
+            client.SetRouterConfiguration(router);
+        }
+        catch (Exception e) when (e is ConfigurationException or System.Net.Sockets.SocketException or IOException)
+        {
+            throw new QuickException($"the daemon of '{interfaceName}' refused the policy ([Rule], [Forward], MssClamp, peer options): {e.Message}", e);
         }
     }
 }

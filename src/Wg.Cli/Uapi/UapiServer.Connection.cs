@@ -1,6 +1,6 @@
-// One UAPI connection: any number of `get=1` / `set=1` operations until end of stream, each answered
-// with "errno=N\n\n" (wireguard-go device/uapi.go IpcHandle). An unknown operation closes the
-// connection without a reply, as wireguard-go does.
+// One UAPI connection: any number of `get=1` / `set=1` operations (and wgsharp's own, see
+// UapiServer.Router.cs) until end of stream, each answered with "errno=N\n\n" (wireguard-go
+// device/uapi.go IpcHandle). An unknown operation closes the connection without a reply, as wireguard-go does.
 using System.Net.Sockets;
 using WgSharp.Router.Configuration;
 
@@ -25,6 +25,14 @@ internal sealed partial class UapiServer
                 else if (reader.Line.SequenceEqual("set=1"u8))
                 {
                     keepOpen = await SetAsync(stream, reader, reply, cancellationToken).ConfigureAwait(false);
+                }
+                else if (_router is not null && reader.Line.SequenceEqual("wgsharp-set=1"u8))
+                {
+                    keepOpen = await RouterSetAsync(stream, reader, reply, cancellationToken).ConfigureAwait(false);
+                }
+                else if (_router is not null && reader.Line.SequenceEqual("wgsharp-get=1"u8))
+                {
+                    keepOpen = await RouterGetAsync(stream, reader, reply, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {

@@ -6,6 +6,7 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using WgSharp.Cli.Interop;
 using WgSharp.Router.Configuration;
+using WgSharp.Router.Device;
 
 namespace WgSharp.Cli.Uapi;
 
@@ -24,6 +25,7 @@ internal sealed partial class UapiServer : IAsyncDisposable
     public const int MaxConnections = 64;
 
     private readonly IDeviceConfigurator _device;
+    private readonly IRouterConfigurator? _router;
     private readonly Action<string>? _log;
     private readonly Socket _listener;
     private readonly Libc.FileIdentity _socketIdentity;
@@ -40,12 +42,13 @@ internal sealed partial class UapiServer : IAsyncDisposable
     private int _connectionCount; // Interlocked
     private int _disposed;        // Interlocked
 
-    private UapiServer(string interfaceName, string socketPath, IDeviceConfigurator device, Action<string>? log,
-        Socket listener, Libc.FileIdentity identity, TimeSpan pollInterval)
+    private UapiServer(string interfaceName, string socketPath, IDeviceConfigurator device, IRouterConfigurator? router,
+        Action<string>? log, Socket listener, Libc.FileIdentity identity, TimeSpan pollInterval)
     {
         InterfaceName = interfaceName;
         SocketPath = socketPath;
         _device = device;
+        _router = router;
         _log = log;
         _listener = listener;
         _socketIdentity = identity;
@@ -67,15 +70,18 @@ internal sealed partial class UapiServer : IAsyncDisposable
     /// from several threads at once; never key material.</param>
     /// <param name="socketDirectory">Tests may use a private directory; `wg` looks only in the default.</param>
     /// <param name="pollInterval">How often the socket file is checked; one second by default.</param>
+    /// <param name="router">Serves the wgsharp-set / wgsharp-get operations; by default the device itself when it
+    /// is a WireGuardDevice. Without one they are unknown operations (the connection is closed, as wireguard-go does).</param>
     /// <exception cref="UapiSocketInUseException">Another live daemon serves this interface.</exception>
     /// <exception cref="ArgumentException">The interface name is not valid.</exception>
     public static UapiServer Start(string interfaceName, IDeviceConfigurator device, Action<string>? log = null,
-        string socketDirectory = UapiSocket.DefaultDirectory, TimeSpan? pollInterval = null)
+        string socketDirectory = UapiSocket.DefaultDirectory, TimeSpan? pollInterval = null, IRouterConfigurator? router = null)
     {
         ArgumentNullException.ThrowIfNull(device);
         string path = UapiSocket.PathFor(interfaceName, socketDirectory);
         Socket listener = UapiSocket.Listen(path, out Libc.FileIdentity identity);
-        return new UapiServer(interfaceName, path, device, log, listener, identity, pollInterval ?? TimeSpan.FromSeconds(1));
+        router ??= device is WireGuardDevice wireGuard ? new DeviceRouterConfigurator(wireGuard) : null;
+        return new UapiServer(interfaceName, path, device, router, log, listener, identity, pollInterval ?? TimeSpan.FromSeconds(1));
     }
 
     /// <summary>Stops accepting, closes every connection, and removes the socket file if it is still ours.</summary>
