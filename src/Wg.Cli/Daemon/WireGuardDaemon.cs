@@ -2,11 +2,15 @@
 // starts the device pipeline, and serves the UAPI socket /var/run/wireguard/<ifname>.sock that `wg`
 // talks to. It stops on SIGTERM/SIGINT, when the interface is deleted (`ip link del`), or when its
 // socket file is removed (how `wg-quick down` stops userspace daemons), and cleans up behind itself.
+// While it runs, WhenUpRouteKeeper keeps the kernel routes of `Routes = when-up` peers in step with their liveness.
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using WgSharp.Cli.Uapi;
+using WgSharp.Noise.Keys;
+using WgSharp.Router.Configuration;
 using WgSharp.Router.Device;
 using WgSharp.Tun;
+using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Daemon;
 
@@ -45,6 +49,8 @@ internal sealed class WireGuardDaemon
 
         var device = new WireGuardDevice(tun, port => UdpBind.Open(port), _logger);
         UapiServer? uapi = null;
+        RtNetlink? netlink = null;
+        WhenUpRouteKeeper? keeper = null;
         try
         {
             try
@@ -66,6 +72,19 @@ internal sealed class WireGuardDaemon
             }
 
             _logger.LogDebug("UAPI listener started on {Path}", socketPath);
+
+            // Without rtnetlink (no CAP_NET_ADMIN) the daemon still serves; only when-up routes are not kept.
+            netlink = RtNetlink.TryOpen(out int errno);
+            if (netlink is null)
+            {
+                _logger.LogWarning("no rtnetlink socket (errno {Errno}): kernel routes of Routes = when-up peers are not managed", errno);
+            }
+            else
+            {
+                keeper = new WhenUpRouteKeeper(new KeeperDevice(device), new KeeperRoutes(netlink), _interfaceName, _logger);
+                keeper.Start();
+            }
+
             var signalled = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Stop(c, "received SIGTERM"));
             using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Stop(c, "received SIGINT"));
@@ -92,8 +111,36 @@ internal sealed class WireGuardDaemon
                 await uapi.DisposeAsync().ConfigureAwait(false);
             }
 
+            // Before the TUN device goes: its routes are removed explicitly, not left to vanish with the link.
+            if (keeper is not null)
+            {
+                await keeper.DisposeAsync().ConfigureAwait(false);
+            }
+
+            netlink?.Dispose();
+
             device.Close("daemon exiting");
             tun.Dispose();
         }
+    }
+
+    private sealed class KeeperDevice(WireGuardDevice device) : WhenUpRouteKeeper.IDevice
+    {
+        public event Action<PublicKey, bool>? PeerLivenessChanged
+        {
+            add => device.PeerLivenessChanged += value;
+            remove => device.PeerLivenessChanged -= value;
+        }
+
+        public RouterConfiguration RouterConfiguration => device.RouterConfiguration;
+
+        public DeviceSnapshot GetSnapshot() => device.GetSnapshot();
+    }
+
+    private sealed class KeeperRoutes(RtNetlink netlink) : WhenUpRouteKeeper.IRoutes
+    {
+        public void AddRoute(RouteEntry route) => netlink.AddRoute(route);
+
+        public void DeleteRoute(RouteEntry route) => netlink.DeleteRoute(route);
     }
 }

@@ -11,6 +11,10 @@ internal interface IRoutingFacts
     /// <summary>Whether policy rules can be added for <paramref name="family"/>.</summary>
     RuleSupport ProbeRules(AddressFamily family);
 
+    /// <summary>The priorities of the existing rules of <paramref name="family"/> (none when the family has no
+    /// policy routing), so `up` can place its steering rules where nothing is yet.</summary>
+    IReadOnlyCollection<uint> RulePriorities(AddressFamily family);
+
     /// <summary>The first table from <paramref name="first"/> up with no routes and no rules; 0 when none.</summary>
     uint FindFreeTable(uint first);
 

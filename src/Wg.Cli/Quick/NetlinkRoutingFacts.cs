@@ -16,6 +16,18 @@ internal sealed class NetlinkRoutingFacts : IRoutingFacts
 
     public uint FindFreeTable(uint first) => _netlink.FindFreeTable(first);
 
+    public IReadOnlyCollection<uint> RulePriorities(AddressFamily family)
+    {
+        try
+        {
+            return [.. _netlink.ListRules(family).Select(r => r.Priority ?? 0)];
+        }
+        catch (NetlinkException e) when (QuickUp.MeansRulesUnavailable(e.Errno))
+        {
+            return [];
+        }
+    }
+
     public RouteLookup? RouteTo(IPAddress destination) => _netlink.TryGetRouteTo(destination);
 
     public int? DefaultRouteMtu()

@@ -33,6 +33,9 @@ internal sealed class QuickState
     /// <summary>The table of the policy-routed default routes; null when there are none.</summary>
     public uint? PolicyTable { get; set; }
 
+    /// <summary>The table of the [Rule] steering (its default routes are `dev &lt;if&gt;`); null when none was installed.</summary>
+    public uint? SteeringTable { get; set; }
+
     public List<StateDefaultRoute> DefaultRoutes { get; set; } = [];
 
     /// <summary>Interface addresses as added ("10.0.0.2/24").</summary>

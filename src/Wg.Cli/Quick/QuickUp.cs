@@ -1,6 +1,7 @@
 // Applies an UpPlan in wg-quick's order — daemon, configuration, addresses, MTU and link up, DNS, routes
-// (longest prefix first), default routes — recording each item in the state file before creating it.
-// A default route whose policy rules the kernel refuses half-way falls back to split routes.
+// (longest prefix first), [Rule] steering, default routes — recording each item in the state file before
+// creating it. A default route whose policy rules the kernel refuses half-way falls back to split routes;
+// steering the kernel refuses is removed again for that family, with the user told, and `up` goes on.
 using System.Net.Sockets;
 using WgSharp.Cli.Config;
 using WgSharp.Cli.Uapi;
@@ -37,6 +38,11 @@ internal sealed class QuickUp
     /// for the caller's teardown.</summary>
     public void Apply(InterfaceConfig config, UpPlan plan, string configPath)
     {
+        foreach (string warning in plan.Warnings)
+        {
+            _console.Warning(warning);
+        }
+
         StartDaemon();
         Configure(config, configPath);
         int index = _netlink.GetLinkIndex(Interface);
@@ -78,9 +84,92 @@ internal sealed class QuickUp
             covering.Add(route.Destination);
         }
 
+        if (plan.Steering is { } steering)
+        {
+            AddSteering(steering, plan);
+        }
+
         foreach (DefaultRoutePlan defaultRoute in plan.DefaultRoutes)
         {
             AddDefaultRoute(defaultRoute, plan);
+        }
+    }
+
+    private void AddSteering(SteeringPlan steering, UpPlan plan)
+    {
+        foreach (string skipped in steering.Skipped)
+        {
+            _console.Warning(skipped);
+        }
+
+        foreach (SteeringFamilyPlan family in steering.Families)
+        {
+            if (family.UnavailableReason is { } why)
+            {
+                _console.Warning(RulesUnavailable(family.FamilyName, why));
+                continue;
+            }
+
+            EnsureFirewallMark(plan);
+            _state.SteeringTable = steering.Table;
+            Save();
+            _console.Note($"{family.FamilyName} [Rule] steering: table {steering.Table} ({steering.TableOrigin}), "
+                + $"rules {family.Rules[0].Priority}-{family.Rules[^1].Priority}");
+            int routes = _state.Routes.Count;
+            int rules = _state.Rules.Count;
+            try
+            {
+                AddRoute(family.DefaultRoute!, existingIsForeign: true);
+                foreach (RuleEntry rule in family.Rules)
+                {
+                    AddRule(rule);
+                    if (!SelectorsReadBack(rule))
+                    {
+                        _console.Warning(RulesUnavailable(family.FamilyName,
+                            "the kernel dropped the ipproto/sport/dport selectors, as kernels before Linux 4.17 do"));
+                        UndoSince(routes, rules);
+                        break;
+                    }
+                }
+            }
+            catch (NetlinkException e) when (e.Operation.Contains(" rule ", StringComparison.Ordinal)
+                && (MeansRulesUnavailable(e.Errno) || e.Errno == LibC.EINVAL))
+            {
+                _console.Warning(RulesUnavailable(family.FamilyName, e.Message));
+                UndoSince(routes, rules);
+            }
+        }
+    }
+
+    internal string RulesUnavailable(string familyName, string why) =>
+        $"{Interface} ({familyName}: {why}): kernel policy rules unavailable; rules from the tunnel side still work, "
+        + "source/port steering of local traffic does not";
+
+    // An old kernel accepts FRA_IP_PROTO/FRA_SPORT_RANGE/FRA_DPORT_RANGE without knowing them and installs a rule
+    // without those selectors, one that would steer far more than asked: reading the rule back is the only proof.
+    private bool SelectorsReadBack(RuleEntry rule)
+    {
+        if (rule.IpProtocol is null && rule.SourcePorts is null && rule.DestinationPorts is null)
+        {
+            return true;
+        }
+
+        return _netlink.ListRules(rule.Family).Any(r => r.Priority == rule.Priority && r.Table == rule.Table
+            && r.From == rule.From && r.To == rule.To && r.IpProtocol == rule.IpProtocol
+            && r.SourcePorts == rule.SourcePorts && r.DestinationPorts == rule.DestinationPorts);
+    }
+
+    // The fwmark `up` gives the device (policy-routed default route, or steering), set once.
+    private void EnsureFirewallMark(UpPlan plan)
+    {
+        if (plan.FirewallMark is { } mark && _state.FirewallMark is null)
+        {
+            Step();
+            _state.FirewallMark = mark;
+            Save();
+            _console.Command($"wg set {Interface} fwmark {mark}");
+            using var update = new DeviceUpdate { FirewallMark = mark };
+            Uapi(client => client.SetAsync(update));
         }
     }
 
@@ -230,15 +319,7 @@ internal sealed class QuickUp
     private void AddPolicyDefaultRoute(DefaultRoutePlan route, UpPlan plan)
     {
         uint table = plan.PolicyTable!.Value;
-        if (plan.FirewallMark is { } mark && _state.FirewallMark is null)
-        {
-            Step();
-            _state.FirewallMark = mark;
-            Save();
-            _console.Command($"wg set {Interface} fwmark {mark}");
-            using var update = new DeviceUpdate { FirewallMark = mark };
-            Uapi(client => client.SetAsync(update));
-        }
+        EnsureFirewallMark(plan);
 
         _state.PolicyTable = table;
         _console.Note($"{route.FamilyName} default route: policy routing (fwmark {table}, table {table})");

@@ -32,4 +32,17 @@ internal sealed record UpPlan
 
     /// <summary>The table of the policy-routed default routes; null when none is policy routed.</summary>
     public uint? PolicyTable { get; init; }
+
+    /// <summary>Kernel steering generated from the [Rule] sections; null when none routes local traffic into the tunnel.</summary>
+    public SteeringPlan? Steering { get; init; }
+
+    /// <summary>Said to the user before anything is installed (steering that cannot be, rules skipped).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>
+    /// The table the daemon puts the AllowedIPs routes of `Routes = when-up` peers in while they have a live session
+    /// (RouterConfiguration.WhenUpRouteTable): main for Table = auto, the file's table for Table = N, null for
+    /// Table = off. `up` itself adds no route for such peers.
+    /// </summary>
+    public uint? WhenUpRouteTable { get; init; }
 }

@@ -1,6 +1,8 @@
 // Decides what `up` installs for a configuration, wg-quick's rules made explicit and testable: the MTU,
 // the routes for the allowed IPs (longest prefix first), the table, and for a default route with
-// Table = auto either wg-quick's fwmark scheme or, when policy rules cannot be used, split routes.
+// Table = auto either wg-quick's fwmark scheme or, when policy rules cannot be used, split routes; the
+// kernel steering of [Rule] sections (SteeringPlanner). `Routes = when-up` peers get no routes here: the
+// daemon adds theirs while they are live (WhenUpRouteKeeper).
 using System.Net;
 using System.Net.Sockets;
 using WgSharp.Cli.Config;
@@ -27,7 +29,7 @@ internal static class UpPlanner
 
         var routes = new List<RouteEntry>();
         var defaultFamilies = new List<AddressFamily>();
-        foreach (RoutePrefix prefix in OrderedPrefixes(config))
+        foreach (RoutePrefix prefix in OrderedPrefixes(config, includeWhenUp: false))
         {
             switch (config.Table.Mode)
             {
@@ -76,6 +78,23 @@ internal static class UpPlanner
             defaults.Add(PlanDefault(family, reasons[family], table, config, interfaceName, endpoints, facts));
         }
 
+        var warnings = new List<string>();
+        uint? deviceMark = config.FirewallMark is { } fileMark and not 0 ? fileMark : mark;
+        SteeringPlan? steering = SteeringPlanner.Plan(config, interfaceName, table, deviceMark, facts, out string? steeringWarning);
+        if (steeringWarning is not null)
+        {
+            warnings.Add(steeringWarning);
+        }
+
+        if (steering is not null && deviceMark is null && steering.Families.Any(f => f.UnavailableReason is null))
+        {
+            // The tunnel's own encrypted packets must never match a steering rule (a Protocol = udp or a To covering
+            // an endpoint would loop them into the tunnel): as for wg-quick's default route, the device gets a mark
+            // (the steering table's number) and the block lets marked packets pass.
+            mark = steering.Table;
+            steering = SteeringPlanner.Plan(config, interfaceName, table, mark, facts, out _);
+        }
+
         return new UpPlan
         {
             InterfaceName = interfaceName,
@@ -87,6 +106,14 @@ internal static class UpPlanner
             DefaultRoutes = defaults,
             FirewallMark = mark,
             PolicyTable = table,
+            Steering = steering,
+            Warnings = warnings,
+            WhenUpRouteTable = config.Table.Mode switch
+            {
+                RouteTableMode.Off => null,
+                RouteTableMode.Table => config.Table.Id,
+                _ => IprouteNames.TableMain,
+            },
         };
     }
 
@@ -94,12 +121,17 @@ internal static class UpPlanner
     /// Every allowed IP once, longest prefix first (wg-quick sorts `wg show allowed-ips` by prefix length,
     /// descending), ties in file order, so a more specific route exists before a covering one is considered.
     /// </summary>
-    public static List<RoutePrefix> OrderedPrefixes(InterfaceConfig config)
+    public static List<RoutePrefix> OrderedPrefixes(InterfaceConfig config, bool includeWhenUp = true)
     {
         var seen = new HashSet<RoutePrefix>();
         var prefixes = new List<RoutePrefix>();
         foreach (PeerConfig peer in config.Peers)
         {
+            if (!includeWhenUp && peer.Routes == RoutesPolicy.WhenUp)
+            {
+                continue;
+            }
+
             foreach (IPNetwork network in peer.AllowedIps)
             {
                 var prefix = new RoutePrefix(network.BaseAddress, network.PrefixLength);

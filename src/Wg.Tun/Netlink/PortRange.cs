@@ -13,6 +13,12 @@ internal readonly record struct PortRange
         End = end;
     }
 
+    /// <summary>
+    /// The highest port a policy rule can select: the kernel refuses a range ending at 65535 (fib_rules.c
+    /// fib_rule_port_range_valid: "end != 0xffff"), EINVAL "Invalid sport range".
+    /// </summary>
+    public const ushort MaxRulePort = 65534;
+
     public ushort Start { get; }
 
     public ushort End { get; }

@@ -26,11 +26,17 @@ internal sealed class FakeRoutingFacts : IRoutingFacts
 
     public RuleSupport ProbeRules(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? IPv6Rules : IPv4Rules;
 
+    /// <summary>Priorities of existing rules, both families alike (local 0, main 32766, default 32767 by default).</summary>
+    public List<uint> RulePriorityList { get; } = [0, 32766, 32767];
+
+    /// <summary><see cref="FreeTable"/>, or <paramref name="first"/> when that is higher (0 stays "none free").</summary>
     public uint FindFreeTable(uint first)
     {
         FreeTableQueries++;
-        return FreeTable;
+        return FreeTable == 0 ? 0 : Math.Max(first, FreeTable);
     }
+
+    public IReadOnlyCollection<uint> RulePriorities(AddressFamily family) => RulePriorityList;
 
     public RouteLookup? RouteTo(IPAddress destination) => Routes.GetValueOrDefault(destination);
 

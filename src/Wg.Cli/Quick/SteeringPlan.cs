@@ -1,0 +1,22 @@
+// What `up` installs so the kernel sends traffic that [Rule] sections route into the tunnel there: one
+// routing table whose default route is the interface, and per address family a block of policy rules.
+namespace WgSharp.Cli.Quick;
+
+internal sealed record SteeringPlan
+{
+    /// <summary>The table the steering rules look up; its default route (per family) is `dev &lt;if&gt;`.</summary>
+    public required uint Table { get; init; }
+
+    /// <summary>Why this table, for the user ("Table = 1234", "first free table from 51820").</summary>
+    public required string TableOrigin { get; init; }
+
+    /// <summary>The device's fwmark that the block's guard rule lets pass untouched (the tunnel's own encrypted
+    /// packets carry it, so they never loop into the tunnel); null when the device has none.</summary>
+    public uint? FirewallMark { get; init; }
+
+    /// <summary>IPv4 first; only families that have something to steer.</summary>
+    public IReadOnlyList<SteeringFamilyPlan> Families { get; init; } = [];
+
+    /// <summary>[Rule]s whose selectors the kernel cannot express (or not on this kernel), one line each.</summary>
+    public IReadOnlyList<string> Skipped { get; init; } = [];
+}
