@@ -30,12 +30,13 @@ internal sealed partial class PacketCapture : IDisposable
     public static async Task<PacketCapture> StartAsync(NetworkNamespace ns, string device, string filter = "")
     {
         var file = TempFiles.NewPath($"capture-{device}") + ".pcap";
-        // -U: each packet reaches the file at once; -Z root: Debian's tcpdump would otherwise drop to a user
+        // --immediate-mode: packets reach tcpdump as they arrive, not in ring-buffer blocks every second (a block
+        // not yet handed over when SIGTERM comes would be lost); -U: each packet reaches the file at once; -Z root: Debian's tcpdump would otherwise drop to a user
         // that cannot write into the private temp directory.
         List<string> command =
         [
             "timeout", ((int)s_lifetime.TotalSeconds).ToString(CultureInfo.InvariantCulture),
-            "tcpdump", "-i", device, "-nn", "-U", "-Z", "root", "-s", "256", "-w", file,
+            "tcpdump", "-i", device, "--immediate-mode", "-nn", "-U", "-Z", "root", "-s", "256", "-w", file,
         ];
         if (filter.Length > 0)
         {
@@ -105,6 +106,8 @@ internal sealed partial class PacketCapture : IDisposable
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
+            // A packet that just crossed the link may still be on its way through the socket to tcpdump.
+            Thread.Sleep(200);
             _tcpdump.Stop(TimeSpan.FromSeconds(5));
         }
     }
@@ -112,6 +115,10 @@ internal sealed partial class PacketCapture : IDisposable
     /// <summary>The MSS option values of the TCP SYNs (and SYN-ACKs) among <paramref name="packets"/>.</summary>
     public static IReadOnlyList<int> MssValues(IEnumerable<string> packets) =>
         [.. packets.Select(p => MssOption().Match(p)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].ValueSpan, CultureInfo.InvariantCulture))];
+
+    /// <summary>tcpdump's own output and the file's size, for failure messages.</summary>
+    public string Diagnose() =>
+        $"{Description}: {(System.IO.File.Exists(File) ? new FileInfo(File).Length : -1)} bytes in {File}; tcpdump said: {_tcpdump.ReadLogTail(2000)}";
 
     public override string ToString() => Description;
 
