@@ -94,7 +94,7 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
         // Both sites up: A's more specific prefix wins.
         var first = await AddressEchoServer.AskUntilAnsweredAsync(router, Service, ServicePort, TimeSpan.FromSeconds(30));
         Assert.True(first == $"site-a {RouterTunnel}", $"10.9.0.10 answered as '{first}' with both sites up\n{await DiagnoseAsync(router, wg)}");
-        Assert.Contains("10.9.0.0/24", await RoutesAsync(router, wg));
+        await ExpectWhenUpRouteAsync(router, wg, present: true);
 
         // The [Forward]: site B's connection to the router's tunnel address :8080 reaches the LAN host's :80
         // from B's own address, and the answer comes back.
@@ -107,7 +107,7 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
         var failedOver = await WaitForAnswerAsync(router, $"site-b {RouterTunnel}");
         output.WriteLine($"fail-over to site B after {clock.Elapsed.TotalSeconds:F1} s");
         Assert.True(failedOver, $"no fail-over to site B within {s_switchBound.TotalSeconds} s\n{await DiagnoseAsync(router, wg)}");
-        Assert.DoesNotContain("10.9.0.0/24", await RoutesAsync(router, wg));
+        await ExpectWhenUpRouteAsync(router, wg, present: false);
 
         // A returns (same key, same address): traffic comes back to it.
         await network.StartReferenceAsync(siteA, SiteConfig(aKeys), "10.3.0.2/24");
@@ -115,7 +115,7 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
         var back = await WaitForAnswerAsync(router, $"site-a {RouterTunnel}");
         output.WriteLine($"back to site A after {clock.Elapsed.TotalSeconds:F1} s");
         Assert.True(back, $"traffic did not return to site A within {s_switchBound.TotalSeconds} s\n{await DiagnoseAsync(router, wg)}");
-        Assert.Contains("10.9.0.0/24", await RoutesAsync(router, wg));
+        await ExpectWhenUpRouteAsync(router, wg, present: true);
 
         await network.AssertNoKernelFirewallOrNatAsync();
         await wg.ExpectDownAsync();
@@ -136,6 +136,21 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
         }
         while (DateTime.UtcNow < deadline);
         return false;
+    }
+
+    // A's kernel route (its AllowedIPs beyond the interface's own subnet) exists exactly while A is live; the daemon
+    // publishes liveness on its timer thread, so the route may follow the traffic by a tick.
+    private static async Task ExpectWhenUpRouteAsync(NetworkNamespace router, QuickInterface wg, bool present)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        string routes;
+        while ((routes = await RoutesAsync(router, wg)).Contains("10.9.0.0/24 ", StringComparison.Ordinal) != present && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.True(routes.Contains("10.9.0.0/24 ", StringComparison.Ordinal) == present,
+            $"site A's route 10.9.0.0/24 should {(present ? "" : "not ")}be in the kernel:\n{routes}");
     }
 
     // The kernel routes through the interface, every table.
