@@ -25,10 +25,87 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
     private static readonly System.Net.IPAddress Service = Ip("10.9.0.10");
     private static readonly System.Net.IPAddress RouterTunnel = Ip("10.3.0.1");
 
+    private sealed record Topology(
+        ScenarioNetwork Network,
+        NetworkNamespace Router,
+        NetworkNamespace SiteA,
+        NetworkNamespace SiteB,
+        QuickInterface Wg,
+        WireGuardPeer SiteBWg,
+        string SiteAConfig)
+    {
+        public WireGuardPeer SiteAWg { get; set; } = null!;
+    }
+
     [Fact(Timeout = Timeout)]
     public async Task TrafficFailsOverToTheOtherSiteWhileTheWhenUpPeerIsDownAndComesBack()
     {
         using var network = new ScenarioNetwork();
+        var t = await BuildAsync(network);
+
+        // Both sites up: A's more specific prefix wins.
+        var first = await AddressEchoServer.AskUntilAnsweredAsync(t.Router, Service, ServicePort, TimeSpan.FromSeconds(30));
+        Assert.True(first == $"site-a {RouterTunnel}", $"10.9.0.10 answered as '{first}' with both sites up\n{await DiagnoseAsync(t)}");
+
+        // A's router stops: traffic goes to B within the bound. (What B's tunnel carries tells, on failure, whether
+        // the router sent nothing to B or dropped B's answers.)
+        using var atB = await PacketCapture.StartAsync(t.SiteB, t.SiteBWg.InterfaceName, $"tcp port {ServicePort}");
+        network.Stop(t.SiteAWg);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var failedOver = await WaitForAnswerAsync(t.Router, $"site-b {RouterTunnel}");
+        output.WriteLine($"fail-over to site B after {clock.Elapsed.TotalSeconds:F1} s");
+        var bSaw = await atB.StopAndReadAsync();
+        Assert.True(failedOver,
+            $"no fail-over to site B within {s_switchBound.TotalSeconds} s; site B's tunnel carried:\n{string.Join('\n', bSaw.Take(6))}\n{await DiagnoseAsync(t)}");
+
+        // A returns (same key, same address): traffic comes back to it.
+        t.SiteAWg = await network.StartReferenceAsync(t.SiteA, t.SiteAConfig, "10.3.0.2/24");
+        clock.Restart();
+        var back = await WaitForAnswerAsync(t.Router, $"site-a {RouterTunnel}");
+        output.WriteLine($"back to site A after {clock.Elapsed.TotalSeconds:F1} s");
+        Assert.True(back, $"traffic did not return to site A within {s_switchBound.TotalSeconds} s\n{await DiagnoseAsync(t)}");
+
+        await network.AssertNoKernelFirewallOrNatAsync();
+        await t.Wg.ExpectDownAsync();
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task TheWhenUpPeersKernelRouteExistsExactlyWhileItIsLive()
+    {
+        using var network = new ScenarioNetwork();
+        var t = await BuildAsync(network);
+        var first = await AddressEchoServer.AskUntilAnsweredAsync(t.Router, Service, ServicePort, TimeSpan.FromSeconds(30));
+        Assert.True(first == $"site-a {RouterTunnel}", $"10.9.0.10 answered as '{first}' with both sites up\n{await DiagnoseAsync(t)}");
+        await ExpectWhenUpRouteAsync(t, present: true, TimeSpan.FromSeconds(10));
+
+        network.Stop(t.SiteAWg);
+        await ExpectWhenUpRouteAsync(t, present: false, s_switchBound);
+
+        t.SiteAWg = await network.StartReferenceAsync(t.SiteA, t.SiteAConfig, "10.3.0.2/24");
+        await ExpectWhenUpRouteAsync(t, present: true, s_switchBound);
+        await t.Wg.ExpectDownAsync();
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task AForwardPublishesALanHostsPortOnTheTunnelAddressWithTheClientsAddress()
+    {
+        using var network = new ScenarioNetwork();
+        var t = await BuildAsync(network);
+
+        // Site B's connection to the router's tunnel address :8080 reaches the LAN host's :80 from B's own
+        // address, and the answer comes back.
+        var forwarded = await AddressEchoServer.AskUntilAnsweredAsync(t.SiteB, RouterTunnel, 8080, TimeSpan.FromSeconds(20));
+        Assert.True(forwarded == "lan 10.3.0.3", $"the forwarded connection answered '{forwarded}'\n{await DiagnoseAsync(t)}");
+        Assert.Equal("lan 10.3.0.2", await AddressEchoServer.AskUntilAnsweredAsync(t.SiteA, RouterTunnel, 8080, TimeSpan.FromSeconds(10)));
+        // Only the forwarded port: another port of the tunnel address is the router's own (nothing listens).
+        Assert.Null(await AddressEchoServer.AskAsync(t.SiteB, RouterTunnel, 8081, timeout: TimeSpan.FromSeconds(2)));
+
+        await network.AssertNoKernelFirewallOrNatAsync();
+        await t.Wg.ExpectDownAsync();
+    }
+
+    private async Task<Topology> BuildAsync(ScenarioNetwork network)
+    {
         var router = await network.AddNamespaceAsync("router", forwarding: true);
         var siteA = await network.AddNamespaceAsync("site-a");
         var siteB = await network.AddNamespaceAsync("site-b");
@@ -56,12 +133,13 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
         }
 
         var aWg = await network.StartReferenceAsync(siteA, SiteConfig(aKeys), "10.3.0.2/24");
-        await network.StartReferenceAsync(siteB, SiteConfig(bKeys), "10.3.0.3/24");
-        using var aService = await AddressEchoServer.StartAsync(siteA, Service, ServicePort, "site-a");
-        using var bService = await AddressEchoServer.StartAsync(siteB, Service, ServicePort, "site-b");
-        using var lanService = await AddressEchoServer.StartAsync(lan, Ip("192.168.4.10"), 80, "lan");
+        var bWg = await network.StartReferenceAsync(siteB, SiteConfig(bKeys), "10.3.0.3/24");
+        network.Own(await AddressEchoServer.StartAsync(siteA, Service, ServicePort, "site-a"));
+        network.Own(await AddressEchoServer.StartAsync(siteB, Service, ServicePort, "site-b"));
+        network.Own(await AddressEchoServer.StartAsync(lan, Ip("192.168.4.10"), 80, "lan"));
         await network.AssertNoKernelFirewallOrNatAsync();
 
+        // Both peers keep a session up (PersistentKeepalive), as a when-up peer needs to be noticed alive.
         var wg = network.NewInterface(router, _ => $"""
             [Interface]
             PrivateKey = {routerKeys.PrivateKey}
@@ -90,35 +168,7 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
             """);
         var up = await wg.ExpectUpAsync();
         output.WriteLine(up.StandardError);
-
-        // Both sites up: A's more specific prefix wins.
-        var first = await AddressEchoServer.AskUntilAnsweredAsync(router, Service, ServicePort, TimeSpan.FromSeconds(30));
-        Assert.True(first == $"site-a {RouterTunnel}", $"10.9.0.10 answered as '{first}' with both sites up\n{await DiagnoseAsync(router, wg)}");
-        await ExpectWhenUpRouteAsync(router, wg, present: true);
-
-        // The [Forward]: site B's connection to the router's tunnel address :8080 reaches the LAN host's :80
-        // from B's own address, and the answer comes back.
-        var forwarded = await AddressEchoServer.AskUntilAnsweredAsync(siteB, RouterTunnel, 8080, TimeSpan.FromSeconds(10));
-        Assert.True(forwarded == "lan 10.3.0.3", $"the forwarded connection answered '{forwarded}'\n{await DiagnoseAsync(router, wg)}");
-
-        // A's router stops: traffic goes to B within the bound.
-        network.Stop(aWg);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var failedOver = await WaitForAnswerAsync(router, $"site-b {RouterTunnel}");
-        output.WriteLine($"fail-over to site B after {clock.Elapsed.TotalSeconds:F1} s");
-        Assert.True(failedOver, $"no fail-over to site B within {s_switchBound.TotalSeconds} s\n{await DiagnoseAsync(router, wg)}");
-        await ExpectWhenUpRouteAsync(router, wg, present: false);
-
-        // A returns (same key, same address): traffic comes back to it.
-        await network.StartReferenceAsync(siteA, SiteConfig(aKeys), "10.3.0.2/24");
-        clock.Restart();
-        var back = await WaitForAnswerAsync(router, $"site-a {RouterTunnel}");
-        output.WriteLine($"back to site A after {clock.Elapsed.TotalSeconds:F1} s");
-        Assert.True(back, $"traffic did not return to site A within {s_switchBound.TotalSeconds} s\n{await DiagnoseAsync(router, wg)}");
-        await ExpectWhenUpRouteAsync(router, wg, present: true);
-
-        await network.AssertNoKernelFirewallOrNatAsync();
-        await wg.ExpectDownAsync();
+        return new Topology(network, router, siteA, siteB, wg, bWg, SiteConfig(aKeys)) { SiteAWg = aWg };
     }
 
     // Asks every second until the expected site answers or the bound passes.
@@ -138,27 +188,28 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
         return false;
     }
 
-    // A's kernel route (its AllowedIPs beyond the interface's own subnet) exists exactly while A is live; the daemon
-    // publishes liveness on its timer thread, so the route may follow the traffic by a tick.
-    private static async Task ExpectWhenUpRouteAsync(NetworkNamespace router, QuickInterface wg, bool present)
+    // A's kernel route (its AllowedIPs beyond the interface's own subnet) exists exactly while A is live; liveness is
+    // decided on the daemon's timer thread, so the route follows the session by a tick (or by the dead-peer timeout).
+    private static async Task ExpectWhenUpRouteAsync(Topology t, bool present, TimeSpan within)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + within;
         string routes;
-        while ((routes = await RoutesAsync(router, wg)).Contains("10.9.0.0/24 ", StringComparison.Ordinal) != present && DateTime.UtcNow < deadline)
+        while ((routes = await RoutesAsync(t.Router, t.Wg)).Contains("10.9.0.0/24 ", StringComparison.Ordinal) != present && DateTime.UtcNow < deadline)
         {
             await Task.Delay(200);
         }
 
         Assert.True(routes.Contains("10.9.0.0/24 ", StringComparison.Ordinal) == present,
-            $"site A's route 10.9.0.0/24 should {(present ? "" : "not ")}be in the kernel:\n{routes}");
+            $"site A's route 10.9.0.0/24 should {(present ? "" : "not ")}be in the kernel:\n{routes}\n{await DiagnoseAsync(t)}");
     }
 
     // The kernel routes through the interface, every table.
     private static async Task<string> RoutesAsync(NetworkNamespace router, QuickInterface wg) =>
         (await router.ExecCheckedAsync(["ip", "-4", "route", "show", "table", "all", "dev", wg.Name])).StandardOutput;
 
-    private static async Task<string> DiagnoseAsync(NetworkNamespace router, QuickInterface wg)
+    private static async Task<string> DiagnoseAsync(Topology t)
     {
+        var (router, wg) = (t.Router, t.Wg);
         var text = new System.Text.StringBuilder();
         foreach (string[] command in (string[][])[["ip", "route", "show", "table", "all"], ["wg", "show", wg.Name], [RepositoryRoot.WgSharpLauncher, "show", wg.Name]])
         {
