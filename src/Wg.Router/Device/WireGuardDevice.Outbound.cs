@@ -71,28 +71,36 @@ internal sealed partial class WireGuardDevice
     {
         batch.Actions[i] = PacketAction.Skip;
         Span<byte> packet = batch.Buffers[i].AsSpan(PacketBatch.HeadRoom, batch.Sizes[i]);
+        Peer? peer = SelectOutboundPeer(packet, scratch);
+        return peer is not null && PrepareSend(batch, i, peer, packet, scratch);
+    }
 
+    /// <summary>
+    /// The peer a packet read from the TUN goes to, after the router stage when one is in force (which may rewrite
+    /// the packet); null when it is dropped (counted, and answered where due). Internal for the benchmarks.
+    /// </summary>
+    internal Peer? SelectOutboundPeer(Span<byte> packet, byte[] scratch)
+    {
         // The router stage: one volatile read and a branch when no router configuration is in force.
         if (_router is { } router)
         {
-            Peer? routed = RouteOutboundPolicy(router, packet, scratch);
-            return routed is not null && PrepareSend(batch, i, routed, packet, scratch);
+            return RouteOutboundPolicy(router, packet, scratch);
         }
 
         if (!IpPacket.TryGetDestinationAddress(packet, out ReadOnlySpan<byte> destination))
         {
             _counters.Drop(DeviceDrop.InvalidPacket);
-            return false;
+            return null;
         }
 
         if (!_allowedIps.TryLookup(destination, out Peer? peer))
         {
             _counters.Drop(DeviceDrop.NoRoute);
             AnswerUnreachable(packet, scratch);
-            return false;
+            return null;
         }
 
-        return PrepareSend(batch, i, peer, packet, scratch);
+        return peer;
     }
 
     // Reserves a counter for the packet (a worker seals it), or queues it for a handshake.

@@ -20,7 +20,7 @@ namespace WgSharp.Router.Device;
 internal sealed partial class WireGuardDevice
 {
     /// <summary>Where the router stage sends a packet decrypted from a peer.</summary>
-    private enum InboundVerdict : byte
+    internal enum InboundVerdict : byte
     {
         /// <summary>Dropped (and counted).</summary>
         Drop,
@@ -29,6 +29,9 @@ internal sealed partial class WireGuardDevice
         /// <summary>Send to another peer (the out parameter).</summary>
         Relay,
     }
+
+    /// <summary>The router state in force (null: none), for the benchmarks.</summary>
+    internal RouterState? Router => _router;
 
     /// <summary>
     /// Outbound: rules, destination lookup, NAT and clamping for a packet read from the TUN. Returns the peer to
@@ -80,9 +83,10 @@ internal sealed partial class WireGuardDevice
 
     /// <summary>
     /// Inbound: NAT, rules and clamping for a packet decrypted from <paramref name="from"/> that passed the source
-    /// check. <paramref name="target"/> is the peer to relay it to for <see cref="InboundVerdict.Relay"/>.
+    /// check. <paramref name="target"/> is the peer to relay it to for <see cref="InboundVerdict.Relay"/>. Internal
+    /// for the benchmarks (with <see cref="Router"/>).
     /// </summary>
-    private InboundVerdict RouteInboundPolicy(RouterState router, Peer from, Span<byte> packet, byte[] scratch, out Peer? target)
+    internal InboundVerdict RouteInboundPolicy(RouterState router, Peer from, Span<byte> packet, byte[] scratch, out Peer? target)
     {
         target = null;
         NatResult nat = default;
