@@ -1,6 +1,8 @@
 // `wgsharp show`: what `wg show` prints, read from the interfaces' UAPI sockets (so it works against
 // wireguard-go too): the readable form, colored on a terminal, or one field or the whole dump,
-// tab-separated for scripts, for one interface or all of them.
+// tab-separated for scripts, for one interface or all of them. For a wgsharp daemon with a policy the
+// readable form adds peer names, rules, flows and drop counters, and the rules, conntrack and drops
+// views show them for scripts; dump and wg's fields stay exactly wg's.
 using WgSharp.Cli.Show;
 using WgSharp.Cli.Uapi;
 using WgSharp.Router.Configuration;
@@ -11,7 +13,7 @@ internal static class ShowCommand
 {
     public const string Arguments =
         "{ <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | " +
-        "endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump]";
+        "endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump | rules | conntrack | drops]";
 
     public static int Run(CliContext context, string[] args) => Run(context, args, ShowOptions.FromProcess());
 
@@ -28,16 +30,22 @@ internal static class ShowCommand
             return 0;
         }
 
-        ShowField? field = null;
+        View? field = null;
         if (args.Length == 2)
         {
-            if (!ShowFields.TryParse(args[1], out ShowField parsed))
+            if (ShowFields.TryParse(args[1], out ShowField parsed))
+            {
+                field = new View(parsed, null);
+            }
+            else if (PolicyViews.TryParse(args[1], out PolicyView policyView))
+            {
+                field = new View(null, policyView);
+            }
+            else
             {
                 context.Error.WriteLine($"Invalid parameter: `{UapiSyntax.Printable(args[1])}'");
                 return Usage(context);
             }
-
-            field = parsed;
         }
 
         using var writer = new ShowWriter(options.Colors, options.HideKeys);
@@ -66,7 +74,7 @@ internal static class ShowCommand
             return 0;
         }
 
-        if (!TryRead(args[0], options, out ShownDevice? device, out string? error))
+        if (!TryRead(args[0], options, RouterFlows(field), out ShownDevice? device, out string? error))
         {
             context.Error.WriteLine("Unable to access interface: " + error);
             return 1;
@@ -74,6 +82,12 @@ internal static class ShowCommand
 
         using (device!.Snapshot)
         {
+            if (field?.Policy is not null && device.Router is null)
+            {
+                context.Error.WriteLine($"Unable to show {args[1]}: {args[0]} is not served by a wgsharp daemon (no policy router)");
+                return 1;
+            }
+
             Print(writer, device, field, withInterface: false);
         }
 
@@ -83,7 +97,7 @@ internal static class ShowCommand
 
     // wg's rules: exit 0 when there is no interface at all or when at least one could be read; an
     // interface that cannot be read is reported and skipped; readable forms are separated by a blank line.
-    private static int ShowAll(CliContext context, ShowWriter writer, ShowField? field, ShowOptions options)
+    private static int ShowAll(CliContext context, ShowWriter writer, View? field, ShowOptions options)
     {
         if (!TryList(context, options, out List<string> names))
         {
@@ -93,7 +107,7 @@ internal static class ShowCommand
         int exitCode = names.Count > 0 ? 1 : 0;
         for (int i = 0; i < names.Count; i++)
         {
-            if (!TryRead(names[i], options, out ShownDevice? device, out string? error))
+            if (!TryRead(names[i], options, RouterFlows(field), out ShownDevice? device, out string? error))
             {
                 context.Error.WriteLine($"Unable to access interface {names[i]}: {error}");
                 continue;
@@ -116,17 +130,30 @@ internal static class ShowCommand
         return exitCode;
     }
 
-    private static void Print(ShowWriter writer, ShownDevice device, ShowField? field, bool withInterface)
+    private static void Print(ShowWriter writer, ShownDevice device, View? field, bool withInterface)
     {
-        if (field is { } one)
+        if (field?.Wg is { } one)
         {
             DumpPrinter.Write(writer, device, one, withInterface);
+        }
+        else if (field?.Policy is { } view)
+        {
+            PolicyPrinter.WriteView(writer, device, view, withInterface);
         }
         else
         {
             PrettyPrinter.Write(writer, device);
         }
     }
+
+    // How many flows to ask a wgsharp daemon for; null: do not ask (wg's fields and dump need nothing more).
+    private static int? RouterFlows(View? field) => field switch
+    {
+        null => PolicyPrinter.ReadableFlows,
+        { Policy: PolicyView.Conntrack } => UapiServer.MaxFlowsPerReply,
+        { Policy: not null } => 0,
+        _ => null,
+    };
 
     private static bool TryList(CliContext context, ShowOptions options, out List<string> names)
     {
@@ -144,12 +171,17 @@ internal static class ShowCommand
     }
 
     /// <summary>Reads one interface's configuration and counters.</summary>
-    internal static bool TryRead(string name, ShowOptions options, out ShownDevice? device, out string? error)
+    internal static bool TryRead(string name, ShowOptions options, out ShownDevice? device, out string? error) =>
+        TryRead(name, options, routerFlows: null, out device, out error);
+
+    /// <summary>Reads one interface's configuration and counters, and with <paramref name="routerFlows"/> its policy
+    /// router's (null for a daemon other than wgsharp's).</summary>
+    internal static bool TryRead(string name, ShowOptions options, int? routerFlows, out ShownDevice? device, out string? error)
     {
         try
         {
-            DeviceSnapshot snapshot = ReadAsync(name, options.SocketDirectory).GetAwaiter().GetResult();
-            device = new ShownDevice(name, snapshot, options.Clock.GetUtcNow());
+            (DeviceSnapshot snapshot, RouterInfo? router) = ReadAsync(name, options.SocketDirectory, routerFlows).GetAwaiter().GetResult();
+            device = new ShownDevice(name, snapshot, options.Clock.GetUtcNow(), router);
             error = null;
             return true;
         }
@@ -161,11 +193,25 @@ internal static class ShowCommand
         }
     }
 
-    private static async Task<DeviceSnapshot> ReadAsync(string name, string socketDirectory)
+    private static async Task<(DeviceSnapshot, RouterInfo?)> ReadAsync(string name, string socketDirectory, int? routerFlows)
     {
         using UapiClient client = await UapiClient.ConnectAsync(name, socketDirectory).ConfigureAwait(false);
-        return await client.GetAsync().ConfigureAwait(false);
+        DeviceSnapshot snapshot = await client.GetAsync().ConfigureAwait(false);
+        try
+        {
+            // Asked last: a daemon that does not know the operation closes the connection.
+            RouterInfo? router = routerFlows is { } flows ? await client.TryGetRouterInfoAsync(flows).ConfigureAwait(false) : null;
+            return (snapshot, router);
+        }
+        catch
+        {
+            snapshot.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>A wg field, or one of wgsharp's policy views.</summary>
+    private sealed record View(ShowField? Wg, PolicyView? Policy);
 
     private static int Usage(CliContext context)
     {

@@ -1,10 +1,12 @@
 // `wgsharp syncconf <interface> <file>`: makes a running interface match a configuration file without
-// disturbing what already matches, like `wg syncconf` but stricter about it: the file (a wg-quick file
-// with Address, DNS, hooks and WgSharp's sections is fine; those parts are not the interface's
-// business here) is compared with the running configuration, and one set transaction, without
-// replace_peers, changes only what differs. Peers that match are not mentioned at all, so their
-// sessions, endpoints learned by roaming and counters carry on.
+// disturbing what already matches, like `wg syncconf` but stricter about it: the file (a wg-quick file;
+// Address, DNS and hooks are not the interface's business here) is compared with the running
+// configuration, and one set transaction, without replace_peers, changes only what differs. Peers that
+// match are not mentioned at all, so their sessions, endpoints learned by roaming and counters carry on.
+// A wgsharp daemon also gets the file's policy ([Rule], [Forward], MssClamp, peer options) first, when
+// it differs from the one in force (rules that stay equal keep their hit counters).
 using System.Net;
+using System.Text;
 using WgSharp.Cli.Config;
 using WgSharp.Cli.Show;
 using WgSharp.Cli.Uapi;
@@ -48,7 +50,7 @@ internal static class SyncConfCommand
             return 1;
         }
 
-        using (client)
+        try
         {
             try
             {
@@ -61,8 +63,20 @@ internal static class SyncConfCommand
             }
 
             using (running)
-            using (DeviceUpdate update = Plan(config, running))
             {
+                // The policy first: a daemon that refuses it has changed nothing at all then.
+                switch (SyncRouter(context, args[0], config, client))
+                {
+                    case false:
+                        return 1;
+                    case null:
+                        // Not a wgsharp daemon: it closed the connection at the unknown operation.
+                        client.Dispose();
+                        client = UapiClient.ConnectAsync(args[0], socketDirectory).GetAwaiter().GetResult();
+                        break;
+                }
+
+                using DeviceUpdate update = Plan(config, running);
                 if (update.IsEmpty)
                 {
                     return 0;
@@ -79,8 +93,72 @@ internal static class SyncConfCommand
                 }
             }
         }
+        catch (Exception e) when (AccessError.IsAccessFailure(e))
+        {
+            context.Error.WriteLine("Unable to access interface: " + AccessError.Describe(e));
+            return 1;
+        }
+        finally
+        {
+            client.Dispose();
+        }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Makes the daemon's router configuration the file's ([Rule], [Forward], MssClamp, peer options), keeping
+    /// the kernel table `up` chose for when-up routes. Nothing is sent when it is already in force (a device
+    /// keeps the hit counters of equal rules anyway). True: done; false: refused (reported); null: the daemon
+    /// does not know the operation (wireguard-go), so the connection is gone; the policy is then not applied,
+    /// with a warning when the file has one.
+    /// </summary>
+    private static bool? SyncRouter(CliContext context, string interfaceName, InterfaceConfig config, UapiClient client)
+    {
+        RouterInfo? info;
+        try
+        {
+            info = client.TryGetRouterInfoAsync(0).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (AccessError.IsAccessFailure(e))
+        {
+            context.Error.WriteLine("Unable to retrieve current policy configuration: " + AccessError.Describe(e));
+            return false;
+        }
+
+        RouterConfiguration desired = RouterConfigurationMapper.Map(config, info?.Configuration.WhenUpRouteTable);
+        if (info is null)
+        {
+            if (desired.Rules.Count > 0 || desired.Forwards.Count > 0 || desired.MssClamp != 0 || desired.Peers.Count > 0)
+            {
+                context.Error.WriteLine($"Warning: the daemon of {interfaceName} is not wgsharp: [Rule], [Forward], MssClamp and peer options are not applied");
+            }
+
+            return null;
+        }
+
+        if (Text(desired) == Text(info.Configuration))
+        {
+            return true;
+        }
+
+        try
+        {
+            client.SetRouterConfigurationAsync(desired).GetAwaiter().GetResult();
+            return true;
+        }
+        catch (ConfigurationException e)
+        {
+            context.Error.WriteLine($"Unable to modify interface: the daemon refused the policy: {e.Message}; nothing was changed");
+            return false;
+        }
+
+        static string Text(RouterConfiguration configuration)
+        {
+            var text = new StringBuilder();
+            RouterConfigurationWriter.Write(configuration, text);
+            return text.ToString();
+        }
     }
 
     /// <summary>

@@ -1,6 +1,6 @@
 // The readable form of `show`, byte for byte what wg's show.c prints (colors included): the interface
-// block, then the peers, most recent handshake first, each in its own block. Further sections are
-// appended to Sections.
+// block, then the peers, most recent handshake first, each in its own block; a peer with a Name (a
+// wgsharp daemon's policy) shows it after the key. PolicyPrinter's sections follow.
 using System.Globalization;
 using System.Net;
 using WgSharp.Router.Configuration;
@@ -22,7 +22,7 @@ internal static class PrettyPrinter
     public static IReadOnlyList<ShowSection> WgSections { get; } = [WriteInterface, WritePeers];
 
     /// <summary>What `wgsharp show` prints for each interface, in order.</summary>
-    public static IReadOnlyList<ShowSection> Sections { get; } = WgSections;
+    public static IReadOnlyList<ShowSection> Sections { get; } = [.. WgSections, .. PolicyPrinter.Sections];
 
     public static void Write(ShowWriter writer, ShownDevice device, IReadOnlyList<ShowSection>? sections = null)
     {
@@ -61,7 +61,13 @@ internal static class PrettyPrinter
         foreach (PeerSnapshot peer in SortByHandshake(device.Snapshot.Peers))
         {
             writer.StartBlock().Style(Ansi.Yellow).Style(Ansi.Bold).Text("peer").Style(Ansi.Reset).Text(": ")
-                .Style(Ansi.Yellow).Key(peer.PublicKey).Style(Ansi.Reset).Text('\n');
+                .Style(Ansi.Yellow).Key(peer.PublicKey).Style(Ansi.Reset);
+            if (device.PeerName(peer.PublicKey) is { } name)
+            {
+                writer.Text(" (").Styled(Ansi.Bold, name).Text(")");
+            }
+
+            writer.Text('\n');
             if (peer.PresharedKey is { } presharedKey)
             {
                 Field(writer, "preshared key").MaskedSecret(presharedKey).Text('\n');
@@ -141,7 +147,7 @@ internal static class PrettyPrinter
     }
 
     // "1 year, 2 days, 1 hour, 3 minutes, 4 seconds": the units that are not zero (a year is 365 days).
-    private static void Duration(ShowWriter writer, ulong seconds)
+    internal static void Duration(ShowWriter writer, ulong seconds)
     {
         bool first = true;
         foreach ((ulong size, string unit) in DurationUnits)

@@ -1,10 +1,12 @@
 // `wgsharp syncconf` in-process against a UapiServer backed by a FakeDevice: a full wg-quick file
 // (Address, DNS, hooks, WgSharp's sections) is accepted, one set transaction without replace_peers
-// carries only the differences, an unchanged file sends nothing, and a bad file changes nothing.
+// carries only the differences, an unchanged file sends nothing, and a bad file changes nothing; the
+// policy ([Rule], MssClamp, peer options) goes to the router first, only when it differs.
 using System.Net;
 using WgSharp.Cli.Commands;
 using WgSharp.Cli.Tests.Support;
 using WgSharp.Cli.Uapi;
+using WgSharp.Router.Configuration;
 using static WgSharp.Cli.Tests.Show.ShowSamples;
 
 namespace WgSharp.Cli.Tests.Show;
@@ -14,6 +16,7 @@ public sealed class SyncConfCommandTests : IAsyncLifetime
     private static readonly DateTimeOffset Handshake = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
     private readonly string _directory = TestNames.TempDirectory();
     private readonly FakeDevice _device = new();
+    private readonly FakeRouter _router = new();
     private UapiServer _server = null!;
 
     public Task InitializeAsync()
@@ -36,7 +39,7 @@ public sealed class SyncConfCommandTests : IAsyncLifetime
                 new FakePeerState { PublicKey = TestKeys.Public(3), AllowedIps = [IPNetwork.Parse("10.8.0.4/32")] },
             ],
         });
-        _server = UapiServer.Start("wgsync0", _device, socketDirectory: _directory);
+        _server = UapiServer.Start("wgsync0", _device, socketDirectory: _directory, router: _router);
         return Task.CompletedTask;
     }
 
@@ -172,5 +175,53 @@ public sealed class SyncConfCommandTests : IAsyncLifetime
         CommandOutput output = Sync("wgsync0", path);
         Assert.Equal(new CommandOutput(1, "", "Unable to modify interface: Address already in use\n"), output);
         Assert.Equal(51820, _device.State.ListenPort);
+    }
+
+    [Fact]
+    public void The_policy_is_sent_first_keeping_the_when_up_table_and_only_when_it_differs()
+    {
+        _router.SetRouterConfiguration(new RouterConfiguration { WhenUpRouteTable = 1234 });
+        string path = File("policy.conf", WgQuickFile("10.8.0.4/32", withSecondPeer: true));
+        CommandOutput output = Sync("wgsync0", path);
+        Assert.True(output.ExitCode == 0, output.ToString());
+        Assert.Equal(2, _router.SetCount);
+        RouterConfiguration applied = _router.RouterConfiguration;
+        Assert.Equal(1234u, applied.WhenUpRouteTable);
+        Assert.Equal(RouterConfiguration.MssClampAuto, applied.MssClamp);
+        Assert.Equal([new RouterPeerOptions(TestKeys.Public(1), "laptop", true, false), new RouterPeerOptions(TestKeys.Public(4), "phone", false, false)], applied.Peers);
+        RouterRule rule = Assert.Single(applied.Rules);
+        Assert.Equal(TestKeys.Public(1), rule.Peer);
+        Assert.Equal([new RouterPrefix(IPNetwork.Parse("10.8.0.0/24"), false)], rule.From);
+        Assert.Equal([IPAddress.Parse("10.8.0.1"), IPAddress.Parse("fd08::1")], applied.InterfaceAddresses);
+
+        // In force already: not sent again (and the peers, synced too, are not either).
+        Assert.Equal(0, Sync("wgsync0", path).ExitCode);
+        Assert.Equal(2, _router.SetCount);
+
+        // A file without the rule takes it away.
+        Assert.Equal(0, Sync("wgsync0", File("norule.conf", WgQuickFile("10.8.0.4/32", withSecondPeer: true).Replace("[Rule]\nFrom = 10.8.0.0/24\nPeer = laptop", ""))).ExitCode);
+        Assert.Equal(3, _router.SetCount);
+        Assert.Empty(_router.RouterConfiguration.Rules);
+    }
+
+    [Fact]
+    public void A_refused_policy_changes_nothing()
+    {
+        _router.Refusal = new ConfigurationException(ConfigurationErrno.InvalidArgument, "too many rules");
+        string path = File("refused.conf", WgQuickFile("10.8.0.4/32, 10.8.1.0/24", withSecondPeer: false));
+        CommandOutput output = Sync("wgsync0", path);
+        Assert.Equal(new CommandOutput(1, "", "Unable to modify interface: the daemon refused the policy: too many rules; nothing was changed\n"), output);
+        Assert.Empty(_device.Received);
+    }
+
+    [Fact]
+    public async Task A_daemon_without_the_extension_gets_the_peers_and_a_warning()
+    {
+        await using UapiServer plain = UapiServer.Start("wgsync1", _device, socketDirectory: _directory);
+        string path = File("plain.conf", WgQuickFile("10.8.0.4/32, 10.8.1.0/24", withSecondPeer: false));
+        CommandOutput output = Sync("wgsync1", path);
+        Assert.Equal(new CommandOutput(0, "",
+            "Warning: the daemon of wgsync1 is not wgsharp: [Rule], [Forward], MssClamp and peer options are not applied\n"), output);
+        Assert.Single(_device.Received);
     }
 }
