@@ -141,8 +141,11 @@ internal sealed class QuickUp
         }
     }
 
-    internal string RulesUnavailable(string familyName, string why) =>
-        $"{Interface} ({familyName}: {why}): kernel policy rules unavailable; rules from the tunnel side still work, "
+    private string RulesUnavailable(string familyName, string why) => RulesUnavailable(Interface, familyName, why);
+
+    /// <summary>What `up` says when a family's steering cannot be installed; it goes on without it.</summary>
+    internal static string RulesUnavailable(string interfaceName, string familyName, string why) =>
+        $"{interfaceName} ({familyName}: {why}): kernel policy rules unavailable; rules from the tunnel side still work, "
         + "source/port steering of local traffic does not";
 
     // An old kernel accepts FRA_IP_PROTO/FRA_SPORT_RANGE/FRA_DPORT_RANGE without knowing them and installs a rule

@@ -117,7 +117,7 @@ internal static class SteeringPlanner
             RouteTableMode.Table => $"Table = {config.Table} must keep its own default route",
             _ => "Table = auto",
         };
-        return (free, $"first free table from {RtNetlink.FirstAutomaticTable} ({why})");
+        return (free, $"first free from {RtNetlink.FirstAutomaticTable}; {why}");
     }
 
     private static SteeringFamilyPlan? PlanFamily(AddressFamily family, InterfaceConfig config, string interfaceName, uint table,

@@ -209,6 +209,14 @@ public class SteeringPlannerTests
     }
 
     [Fact]
+    public void Unavailable_rules_are_said_in_one_line_that_tells_what_still_works()
+    {
+        Assert.Equal("wg7 (IPv6: the kernel has no policy routing for IPv6 (errno 97)): kernel policy rules unavailable; "
+            + "rules from the tunnel side still work, source/port steering of local traffic does not",
+            QuickUp.RulesUnavailable(Tunnel, "IPv6", "the kernel has no policy routing for IPv6 (errno 97)"));
+    }
+
+    [Fact]
     public void Icmp_rules_steer_only_their_own_family()
     {
         UpPlan plan = Plan(File("Address = 10.5.0.2/32, fd05::2/128", "[Rule]\nProtocol = icmp\n[Rule]\nProtocol = icmpv6\n"));
