@@ -82,6 +82,14 @@ public sealed class ExitVpnForOneLanTests(ITestOutputHelper output)
             Assert.Equal($"router {Blue}", await AddressEchoServer.AskAsync(t.BlueHost, Ip("192.168.2.1"), 53));
         }
 
+        // `wgsharp show`: the peer's name, the rule with its hits, blue's flow masqueraded to the tunnel address.
+        var show = (await t.Router.ExecCheckedAsync([RepositoryRoot.WgSharpLauncher, "show", wg.Name])).StandardOutput;
+        output.WriteLine(show);
+        Assert.Contains($"peer: {t.ProviderKeys.PublicKey} (provider)", show);
+        var ruleHits = System.Text.RegularExpressions.Regex.Match(show, @"line 14: [^\n]*192\.168\.2\.0/24[^\n]*provider[^\n]*\n\s+(\d+) packets");
+        Assert.True(ruleHits.Success && long.Parse(ruleHits.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, $"no rule with hits in:\n{show}");
+        Assert.Matches($@"tcp {Blue}:\d+ -> {Internet}:{EchoPort}, reply {Internet}:{EchoPort} -> {TunnelAddress}:\d+ \[snat\]", show);
+
         // The tunnel's own encrypted UDP never entered the TUN (no loop), while blue's traffic did.
         tunCapture.Stop();
         var looped = await tunCapture.ReadAsync($"udp port {WireGuardPort}");
@@ -116,9 +124,12 @@ public sealed class ExitVpnForOneLanTests(ITestOutputHelper output)
         var reached = await blueCapture.StopAndReadAsync();
         Assert.True(reached.Count == 0, "packets the provider started reached blue:\n" + string.Join('\n', reached.Take(5)));
 
-        // The packets did go into the tunnel towards the router (the refusal is the router's, not the provider's).
-        var handshake = (await t.Provider.ExecCheckedAsync(["wg", "show", t.ProviderWg.InterfaceName, "transfer"])).StandardOutput;
-        output.WriteLine(handshake);
+        // The router refused them (counted as drops), not the provider.
+        var show = (await t.Router.ExecCheckedAsync([RepositoryRoot.WgSharpLauncher, "show", wg.Name])).StandardOutput;
+        output.WriteLine(show);
+        var drops = show.Contains("\ndrops:\n", StringComparison.Ordinal) ? show[show.IndexOf("\ndrops:\n", StringComparison.Ordinal)..] : "";
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(drops, @"^  \w+: [1-9]\d*$", System.Text.RegularExpressions.RegexOptions.Multiline),
+            $"no drop counted by the router:\n{show}");
         // Replies still come back: blue's own connections keep working.
         Assert.Equal($"internet {TunnelAddress}", await AddressEchoServer.AskAsync(t.BlueHost, Internet, EchoPort));
         await wg.ExpectDownAsync();
