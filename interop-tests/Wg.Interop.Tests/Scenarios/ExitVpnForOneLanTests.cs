@@ -135,6 +135,35 @@ public sealed class ExitVpnForOneLanTests(ITestOutputHelper output)
         await wg.ExpectDownAsync();
     }
 
+    [Fact(Timeout = Timeout)]
+    public async Task SyncconfChangesTheRuleOfTheRunningRouterAndBack()
+    {
+        using var network = new ScenarioNetwork();
+        var t = await BuildAsync(network);
+        using var internet = await AddressEchoServer.StartAsync(t.InternetHost, Internet, EchoPort, "internet");
+        var wg = network.NewInterface(t.Router, _ => RouterConfig(t));
+        await wg.ExpectUpAsync();
+        var blue = await AddressEchoServer.AskUntilAnsweredAsync(t.BlueHost, Internet, EchoPort, TimeSpan.FromSeconds(20));
+        Assert.True(blue == $"internet {TunnelAddress}", $"blue's connection arrived as '{blue}'\n{await DiagnoseAsync(t, wg)}");
+
+        // The operator swaps the rule for a reject: blue is refused at once (ICMP administratively prohibited,
+        // "Packet filtered"), green is untouched, the tunnel's session stays.
+        var handshakeBefore = (await t.Router.ExecCheckedAsync(["wg", "show", wg.Name, "latest-handshakes"])).StandardOutput;
+        var rejecting = TempFiles.WriteSecret("reject.conf", RouterConfig(t).Replace("Peer = provider\nMasquerade = yes", "Action = reject", StringComparison.Ordinal));
+        await t.Router.ExecCheckedAsync([RepositoryRoot.WgSharpLauncher, "syncconf", wg.Name, rejecting], QuickInterface.CommandTimeout);
+        var ping = await t.BlueHost.ExecAsync(["ping", "-4", "-n", "-c", "1", "-W", "2", Internet.ToString()], TimeSpan.FromSeconds(10));
+        Assert.Contains("Packet filtered", ping.StandardOutput);
+        Assert.Contains(" 0 received", ping.StandardOutput);
+        Assert.Null(await AddressEchoServer.AskAsync(t.BlueHost, Internet, EchoPort, timeout: TimeSpan.FromSeconds(3)));
+        Assert.Equal($"internet {Green}", await AddressEchoServer.AskAsync(t.GreenHost, Internet, EchoPort));
+        Assert.Equal(handshakeBefore, (await t.Router.ExecCheckedAsync(["wg", "show", wg.Name, "latest-handshakes"])).StandardOutput);
+
+        // And back: the original file again.
+        await t.Router.ExecCheckedAsync([RepositoryRoot.WgSharpLauncher, "syncconf", wg.Name, wg.ConfigPath], QuickInterface.CommandTimeout);
+        Assert.Equal($"internet {TunnelAddress}", await AddressEchoServer.AskAsync(t.BlueHost, Internet, EchoPort));
+        await wg.ExpectDownAsync();
+    }
+
     private static string RouterConfig(Topology t) => $"""
         [Interface]
         PrivateKey = {t.RouterKeys.PrivateKey}
