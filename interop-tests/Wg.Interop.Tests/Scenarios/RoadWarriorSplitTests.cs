@@ -63,9 +63,10 @@ public sealed class RoadWarriorSplitTests(ITestOutputHelper output)
             AllowedIPs = 10.4.0.1/32
             """, "10.6.0.1/24");
         await RouteAsync(upstream, "10.4.0.1/32", "dev", upstreamWg.InterfaceName);
+        var clients = new Dictionary<NetworkNamespace, WireGuardPeer>();
         foreach (var (ns, keys, address, serverSide) in new[] { (low, lowKeys, Low, "172.16.1.1"), (high, highKeys, High, "172.16.2.1") })
         {
-            var client = await network.StartReferenceAsync(ns, $"""
+            clients[ns] = await network.StartReferenceAsync(ns, $"""
                 [Interface]
                 PrivateKey = {keys.PrivateKey}
 
@@ -75,7 +76,7 @@ public sealed class RoadWarriorSplitTests(ITestOutputHelper output)
                 AllowedIPs = 0.0.0.0/0
                 PersistentKeepalive = 25
                 """, $"{address}/24");
-            await RouteAsync(ns, "default", "dev", client.InterfaceName);
+            await RouteAsync(ns, "default", "dev", clients[ns].InterfaceName);
         }
 
         await network.AssertNoKernelFirewallOrNatAsync();
@@ -162,6 +163,17 @@ public sealed class RoadWarriorSplitTests(ITestOutputHelper output)
         await SetForwardingAsync(server, true);
         Assert.Equal($"internet {Low}", await AddressEchoServer.AskUntilAnsweredAsync(low, Internet, EchoPort, TimeSpan.FromSeconds(10)));
         Assert.Equal($"internet {ServerTunnel}", await AddressEchoServer.AskAsync(high, Internet, EchoPort));
+
+        // Inbound = established: the upstream cannot open a connection to a client even with a route to it
+        // (now that the server's kernel would forward what reaches its TUN).
+        await upstreamWg.SetAsync("peer", serverKeys.PublicKey, "allowed-ips", "10.4.0.0/24");
+        await RouteAsync(upstream, "10.4.0.0/24", "dev", upstreamWg.InterfaceName);
+        using (var atHigh = await PacketCapture.StartAsync(high, clients[high].InterfaceName, "host 10.6.0.1"))
+        {
+            Assert.Null(await AddressEchoServer.AskAsync(upstream, High, 8001, timeout: TimeSpan.FromSeconds(3)));
+            var reached = await atHigh.StopAndReadAsync();
+            Assert.True(reached.Count == 0, "the upstream's packets reached a client:\n" + string.Join('\n', reached.Take(5)));
+        }
 
         await network.AssertNoKernelFirewallOrNatAsync();
         await wg.ExpectDownAsync();
