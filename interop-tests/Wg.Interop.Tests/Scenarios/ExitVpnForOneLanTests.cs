@@ -1,6 +1,6 @@
 // S1 (SCENARIOS.md): a router with two LANs sends only `blue` to the internet through a commercial VPN
-// provider, masqueraded to the interface address 10.5.0.2, while `green`, the router itself and LAN-to-LAN
-// traffic keep their ways; nothing from the provider can open a connection into `blue`; the tunnel's own
+// provider, masqueraded to the interface address 10.5.0.2 (fd05::2 for IPv6), while `green`, the router
+// itself and LAN-to-LAN traffic keep their ways; nothing from the provider can open a connection into `blue`; the tunnel's own
 // UDP never enters the tunnel; no kernel firewall or NAT exists anywhere; `down` restores the routing.
 //
 //   blue 192.168.2.10 ─┐                      ┌─ provider 192.0.2.2 (wireguard-go, 10.5.0.1; forwards
@@ -26,6 +26,10 @@ public sealed class ExitVpnForOneLanTests(ITestOutputHelper output)
     private static readonly System.Net.IPAddress Blue = Ip("192.168.2.10");
     private static readonly System.Net.IPAddress Green = Ip("192.168.1.10");
     private static readonly System.Net.IPAddress RouterWan = Ip("198.51.100.2");
+    private static readonly System.Net.IPAddress InternetV6 = Ip("fd13::10");
+    private static readonly System.Net.IPAddress TunnelAddressV6 = Ip("fd05::2");
+    private static readonly System.Net.IPAddress BlueV6 = Ip("fd12::10");
+    private static readonly System.Net.IPAddress GreenV6 = Ip("fd11::10");
 
     private sealed record Topology(
         ScenarioNetwork Network,
@@ -47,6 +51,7 @@ public sealed class ExitVpnForOneLanTests(ITestOutputHelper output)
         var t = await BuildAsync(network);
         await network.AssertNoKernelFirewallOrNatAsync();
         using var internet = await AddressEchoServer.StartAsync(t.InternetHost, Internet, EchoPort, "internet");
+        using var internetV6 = await AddressEchoServer.StartAsync(t.InternetHost, InternetV6, EchoPort, "internet");
 
         // Before the tunnel: everyone reaches the internet through the wan with its own address.
         Assert.Equal($"internet {Blue}", await AddressEchoServer.AskUntilAnsweredAsync(t.BlueHost, Internet, EchoPort, TimeSpan.FromSeconds(10)));
@@ -63,14 +68,20 @@ public sealed class ExitVpnForOneLanTests(ITestOutputHelper output)
         Assert.True(blue == $"internet {TunnelAddress}", $"blue's connection arrived as '{blue}', expected from {TunnelAddress}\n{await DiagnoseAsync(t, wg)}");
         var ping = await Traffic.PingAsync(t.BlueHost, Internet, count: 2);
         Assert.True(ping.Succeeded, $"blue's ping through the tunnel: {ping}");
+        Assert.Equal($"internet {TunnelAddressV6}", await AddressEchoServer.AskUntilAnsweredAsync(t.BlueHost, InternetV6, EchoPort, TimeSpan.FromSeconds(10)));
+        var pingV6 = await Traffic.PingAsync(t.BlueHost, InternetV6, count: 2);
+        Assert.True(pingV6.Succeeded, $"blue's IPv6 ping through the tunnel: {pingV6}");
 
         // green and the router itself: the wan, with their own addresses.
         Assert.Equal($"internet {Green}", await AddressEchoServer.AskAsync(t.GreenHost, Internet, EchoPort));
+        Assert.Equal($"internet {GreenV6}", await AddressEchoServer.AskAsync(t.GreenHost, InternetV6, EchoPort));
+        Assert.Equal("internet fd51::2", await AddressEchoServer.AskAsync(t.Router, InternetV6, EchoPort));
         Assert.Equal($"internet {RouterWan}", await AddressEchoServer.AskAsync(t.Router, Internet, EchoPort));
 
         // A program on the router bound to the tunnel address (curl --interface) goes through the tunnel and
         // gets its replies (reply routing by source address).
         Assert.Equal($"internet {TunnelAddress}", await AddressEchoServer.AskAsync(t.Router, Internet, EchoPort, source: TunnelAddress));
+        Assert.Equal($"internet {TunnelAddressV6}", await AddressEchoServer.AskAsync(t.Router, InternetV6, EchoPort, source: TunnelAddressV6));
 
         // blue <-> green and the router's own services: untouched, not masqueraded.
         using (var greenEcho = await AddressEchoServer.StartAsync(t.GreenHost, Green, 8001, "green"))
@@ -79,6 +90,8 @@ public sealed class ExitVpnForOneLanTests(ITestOutputHelper output)
         {
             Assert.Equal($"green {Blue}", await AddressEchoServer.AskAsync(t.BlueHost, Green, 8001));
             Assert.Equal($"blue {Green}", await AddressEchoServer.AskAsync(t.GreenHost, Blue, 8001));
+            var v6 = await Traffic.PingAsync(t.GreenHost, BlueV6, count: 1);
+            Assert.True(v6.Succeeded, $"green -> blue over IPv6: {v6}");
             Assert.Equal($"router {Blue}", await AddressEchoServer.AskAsync(t.BlueHost, Ip("192.168.2.1"), 53));
         }
 
@@ -167,19 +180,19 @@ public sealed class ExitVpnForOneLanTests(ITestOutputHelper output)
     private static string RouterConfig(Topology t) => $"""
         [Interface]
         PrivateKey = {t.RouterKeys.PrivateKey}
-        Address = {TunnelAddress}/32
+        Address = {TunnelAddress}/32, {TunnelAddressV6}/128
         Table = off
 
         [Peer]
         Name = provider
         PublicKey = {t.ProviderKeys.PublicKey}
         Endpoint = 192.0.2.2:{WireGuardPort}
-        AllowedIPs = 0.0.0.0/0
+        AllowedIPs = 0.0.0.0/0, ::/0
         Inbound = established
         PersistentKeepalive = 25
 
         [Rule]
-        From = 192.168.2.0/24
+        From = 192.168.2.0/24, fd12::/64
         Peer = provider
         Masquerade = yes
         """;
@@ -221,6 +234,9 @@ public sealed class ExitVpnForOneLanTests(ITestOutputHelper output)
         await RouteAsync(wan, "192.168.1.0/24", "via", "198.51.100.2");
         await RouteAsync(wan, "192.168.2.0/24", "via", "198.51.100.2");
         await RouteAsync(wan, "10.5.0.0/24", "via", "192.0.2.2");
+        await wan.ExecCheckedAsync(["ip", "-6", "route", "add", "fd11::/64", "via", "fd51::2"]);
+        await wan.ExecCheckedAsync(["ip", "-6", "route", "add", "fd12::/64", "via", "fd51::2"]);
+        await wan.ExecCheckedAsync(["ip", "-6", "route", "add", "fd05::/64", "via", "fd02::2"]);
 
         var routerKeys = await WgKeys.GenerateKeyPairAsync();
         var providerKeys = await WgKeys.GenerateKeyPairAsync();
@@ -232,8 +248,8 @@ public sealed class ExitVpnForOneLanTests(ITestOutputHelper output)
 
             [Peer]
             PublicKey = {routerKeys.PublicKey}
-            AllowedIPs = 10.5.0.2/32
-            """, "10.5.0.1/24");
+            AllowedIPs = 10.5.0.2/32, fd05::2/128
+            """, "10.5.0.1/24", "fd05::1/64");
         return new Topology(network, router, wan, provider, internet, blue, green, blueLink, providerWg, routerKeys, providerKeys);
     }
 }
