@@ -1,7 +1,8 @@
 // S1 (SCENARIOS.md): a router with two LANs sends only `blue` to the internet through a commercial VPN
 // provider, masqueraded to the interface address 10.5.0.2 (fd05::2 for IPv6), while `green`, the router
-// itself and LAN-to-LAN traffic keep their ways; nothing from the provider can open a connection into `blue`; the tunnel's own
-// UDP never enters the tunnel; no kernel firewall or NAT exists anywhere; `down` restores the routing.
+// itself and LAN-to-LAN traffic keep their ways; nothing from the provider can open a connection into
+// `blue`; the tunnel's own UDP never enters the tunnel; no kernel firewall or NAT exists anywhere; `down`
+// restores the routing; `syncconf` changes the rule of the running router.
 //
 //   blue 192.168.2.10 ─┐                      ┌─ provider 192.0.2.2 (wireguard-go, 10.5.0.1; forwards
 //                      ├─ router ── wan ──────┤   only what comes from 10.5.0.2: AllowedIPs 10.5.0.2/32)
