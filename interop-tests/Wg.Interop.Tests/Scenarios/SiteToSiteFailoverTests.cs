@@ -32,7 +32,8 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
         NetworkNamespace SiteB,
         QuickInterface Wg,
         WireGuardPeer SiteBWg,
-        string SiteAConfig)
+        string SiteAConfig,
+        string RouterConfig)
     {
         public WireGuardPeer SiteAWg { get; set; } = null!;
     }
@@ -87,6 +88,21 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task APeerMadeWhenUpWhileLiveGetsItsKernelRoute()
+    {
+        using var network = new ScenarioNetwork();
+        var t = await BuildAsync(network, siteAWhenUp: false);
+        Assert.NotNull(await AddressEchoServer.AskUntilAnsweredAsync(t.SiteA, RouterTunnel, 8080, TimeSpan.FromSeconds(20)));
+
+        // Site A has a live session; the operator gives it the /24 with Routes = when-up on the running router.
+        var file = TempFiles.WriteSecret("when-up.conf", t.RouterConfig);
+        await t.Router.ExecCheckedAsync([RepositoryRoot.WgSharpLauncher, "syncconf", t.Wg.Name, file], QuickInterface.CommandTimeout);
+        Assert.Equal($"site-a {RouterTunnel}", await AddressEchoServer.AskUntilAnsweredAsync(t.Router, Service, ServicePort, TimeSpan.FromSeconds(10)));
+        await ExpectWhenUpRouteAsync(t, present: true, TimeSpan.FromSeconds(25));
+        await t.Wg.ExpectDownAsync();
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task AForwardPublishesALanHostsPortOnTheTunnelAddressWithTheClientsAddress()
     {
         using var network = new ScenarioNetwork();
@@ -104,7 +120,9 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
         await t.Wg.ExpectDownAsync();
     }
 
-    private async Task<Topology> BuildAsync(ScenarioNetwork network)
+    /// <param name="siteAWhenUp">false: the router's file starts with site A as a plain peer of its tunnel address
+    /// only (<see cref="Topology.RouterConfig"/> is still the when-up file, for syncconf).</param>
+    private async Task<Topology> BuildAsync(ScenarioNetwork network, bool siteAWhenUp = true)
     {
         var router = await network.AddNamespaceAsync("router", forwarding: true);
         var siteA = await network.AddNamespaceAsync("site-a");
@@ -140,7 +158,7 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
         await network.AssertNoKernelFirewallOrNatAsync();
 
         // Both peers keep a session up (PersistentKeepalive), as a when-up peer needs to be noticed alive.
-        var wg = network.NewInterface(router, _ => $"""
+        string RouterConfig(bool whenUp) => $"""
             [Interface]
             PrivateKey = {routerKeys.PrivateKey}
             Address = {RouterTunnel}/24
@@ -150,8 +168,7 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
             Name = site-a
             PublicKey = {aKeys.PublicKey}
             Endpoint = 192.0.2.2:{WireGuardPort}
-            AllowedIPs = 10.3.0.2/32, 10.9.0.0/24
-            Routes = when-up
+            AllowedIPs = 10.3.0.2/32{(whenUp ? ", 10.9.0.0/24\nRoutes = when-up" : "")}
             PersistentKeepalive = 5
 
             [Peer]
@@ -165,10 +182,11 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
             Protocol = tcp
             Port = 8080
             To = 192.168.4.10:80
-            """);
+            """;
+        var wg = network.NewInterface(router, _ => RouterConfig(siteAWhenUp));
         var up = await wg.ExpectUpAsync();
         output.WriteLine(up.StandardError);
-        return new Topology(network, router, siteA, siteB, wg, bWg, SiteConfig(aKeys)) { SiteAWg = aWg };
+        return new Topology(network, router, siteA, siteB, wg, bWg, SiteConfig(aKeys), RouterConfig(true)) { SiteAWg = aWg };
     }
 
     // Asks every second until the expected site answers or the bound passes.
