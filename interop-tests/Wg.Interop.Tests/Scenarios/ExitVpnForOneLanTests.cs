@@ -50,7 +50,6 @@ public sealed class ExitVpnForOneLanTests(ITestOutputHelper output)
     {
         using var network = new ScenarioNetwork();
         var t = await BuildAsync(network);
-        await network.AssertNoKernelFirewallOrNatAsync();
         using var internet = await AddressEchoServer.StartAsync(t.InternetHost, Internet, EchoPort, "internet");
         using var internetV6 = await AddressEchoServer.StartAsync(t.InternetHost, InternetV6, EchoPort, "internet");
 
@@ -251,6 +250,7 @@ public sealed class ExitVpnForOneLanTests(ITestOutputHelper output)
             PublicKey = {routerKeys.PublicKey}
             AllowedIPs = 10.5.0.2/32, fd05::2/128
             """, "10.5.0.1/24", "fd05::1/64");
+        await network.AssertNoKernelFirewallOrNatAsync();
         return new Topology(network, router, wan, provider, internet, blue, green, blueLink, providerWg, routerKeys, providerKeys);
     }
 }
