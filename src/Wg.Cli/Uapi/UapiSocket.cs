@@ -57,14 +57,36 @@ internal static class UapiSocket
         }
     }
 
+    /// <summary>
+    /// Creates <paramref name="directory"/> and its missing parents with mode 0755, as wireguard-go's
+    /// /var/run/wireguard. The mode is set explicitly: a mode given at creation is filtered by the umask,
+    /// which <see cref="Listen"/> narrows to 077 for a moment while binding, process-wide, so another
+    /// thread's bind could otherwise leave the directory 0700. Existing directories are left as they are.
+    /// </summary>
+    private static void CreateDirectories(string directory)
+    {
+        const UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        var missing = new Stack<string>();
+        for (string? current = directory; !string.IsNullOrEmpty(current) && !Directory.Exists(current); current = Path.GetDirectoryName(current))
+        {
+            missing.Push(current);
+        }
+
+        foreach (string created in missing)
+        {
+            Directory.CreateDirectory(created);
+            File.SetUnixFileMode(created, mode);
+        }
+    }
+
     /// <summary>Creates, binds and listens on the socket at <paramref name="path"/>.</summary>
     /// <exception cref="UapiSocketInUseException">A live process already answers there.</exception>
     /// <exception cref="IOException">The path holds something that is not a socket, or cannot be created.</exception>
     public static Socket Listen(string path, out Libc.FileIdentity identity)
     {
         string directory = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        CreateDirectories(directory);
 
         // The socket is bound and listening under a temporary name (which `wg`, looking for *.sock,
         // ignores) and then renamed into place: clients never find a socket that refuses connections

@@ -4,6 +4,7 @@
 using System.Net.Sockets;
 using WgSharp.Noise;
 using WgSharp.Router.Packets;
+using WgSharp.Router.Routing;
 using WgSharp.Tun;
 
 namespace WgSharp.Router.Device;
@@ -186,7 +187,7 @@ internal sealed partial class WireGuardDevice
 
                 ReadOnlySpan<byte> packet = batch.Buffers[i].AsSpan(PacketBatch.HeadRoom, batch.Sizes[i]);
                 if (!IpPacket.TryGetSourceAddress(packet, out ReadOnlySpan<byte> inner) ||
-                    !_allowedIps.TryLookup(inner, out Peer? owner) || owner != peer)
+                    ((!_allowedIps.TryLookup(inner, out Peer? owner) || owner != peer) && !OwnsSourceWhileOthersDown(router, inner, peer)))
                 {
                     _counters.Drop(DeviceDrop.SourceNotAllowed);
                     continue;
@@ -259,4 +260,11 @@ internal sealed partial class WireGuardDevice
             SendToPeer(peer, result.Packet);
         }
     }
+
+    // The source check with `Routes = when-up` peers (the slow path, only after the plain lookup named another
+    // peer): while a more specific when-up peer is down, the peer traffic fails over to must also be allowed to
+    // answer from those addresses, so the check uses the same eligible-owner lookup as routing does.
+    private bool OwnsSourceWhileOthersDown(RouterState? router, ReadOnlySpan<byte> source, Peer peer) =>
+        router is { AnyWhenUp: true } && IpAddressKey.TryCreate(source, out IpAddressKey key)
+        && _allowedIps.TryLookup(key, CanReceive, out Peer? owner) && owner == peer;
 }

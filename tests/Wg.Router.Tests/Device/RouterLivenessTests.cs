@@ -41,6 +41,8 @@ public class RouterLivenessTests
         Assert.Equal("10.50.0.9", NatTestPackets.DestinationOf(Send(mesh.R, mesh.Y, NatTestPackets.Udp("10.0.0.1", 1, "10.50.0.9", 2))));
         Assert.Equal("10.60.0.1", NatTestPackets.DestinationOf(Send(mesh.R, mesh.Y, NatTestPackets.Udp("10.0.0.1", 1, "10.60.0.1", 2))));
         Assert.Contains(new KeyValuePair<PublicKey, bool>(x, false), mesh.R.Device.GetRouterSnapshot(0).WhenUpPeers);
+        // Y answers from X's more specific prefix while X is down: the source check follows the fail-over.
+        Assert.Equal("10.0.0.1", NatTestPackets.DestinationOf(Send(mesh.Y, mesh.R, NatTestPackets.Udp("10.50.0.9", 2, "10.0.0.1", 1))));
 
         // X comes back: the handshake the device keeps retrying gets through within about REKEY_TIMEOUT.
         mesh.Network.Filter = null;
