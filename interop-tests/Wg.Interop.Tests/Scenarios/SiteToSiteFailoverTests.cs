@@ -44,9 +44,9 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
         using var network = new ScenarioNetwork();
         var t = await BuildAsync(network);
 
-        // Both sites up: A's more specific prefix wins.
-        var first = await AddressEchoServer.AskUntilAnsweredAsync(t.Router, Service, ServicePort, TimeSpan.FromSeconds(30));
-        Assert.True(first == $"site-a {RouterTunnel}", $"10.9.0.10 answered as '{first}' with both sites up\n{await DiagnoseAsync(t)}");
+        // Both sites up: once A has a live session (until then B serves, as when-up means), A's more specific
+        // prefix wins.
+        Assert.True(await WaitForAnswerAsync(t.Router, $"site-a {RouterTunnel}"), $"10.9.0.10 never answered as site A with both sites up\n{await DiagnoseAsync(t)}");
 
         // A's router stops: traffic goes to B within the bound. (What B's tunnel carries tells, on failure, whether
         // the router sent nothing to B or dropped B's answers.)
@@ -75,8 +75,7 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
     {
         using var network = new ScenarioNetwork();
         var t = await BuildAsync(network);
-        var first = await AddressEchoServer.AskUntilAnsweredAsync(t.Router, Service, ServicePort, TimeSpan.FromSeconds(30));
-        Assert.True(first == $"site-a {RouterTunnel}", $"10.9.0.10 answered as '{first}' with both sites up\n{await DiagnoseAsync(t)}");
+        Assert.True(await WaitForAnswerAsync(t.Router, $"site-a {RouterTunnel}"), $"10.9.0.10 never answered as site A with both sites up\n{await DiagnoseAsync(t)}");
         await ExpectWhenUpRouteAsync(t, present: true, TimeSpan.FromSeconds(10));
 
         network.Stop(t.SiteAWg);
