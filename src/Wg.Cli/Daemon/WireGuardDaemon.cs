@@ -54,6 +54,13 @@ internal sealed class WireGuardDaemon
         WhenUpRouteKeeper? keeper = null;
         try
         {
+            // Signals are taken over before anything is visible from outside (the socket appears in UapiServer.Start):
+            // a SIGTERM that arrives while the rest starts up still gets the clean shutdown below.
+            var signalled = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Stop(c, "received SIGTERM"));
+            using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Stop(c, "received SIGINT"));
+            using PosixSignalRegistration hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => Stop(c, "received SIGHUP"));
+
             try
             {
                 device.Start();
@@ -91,10 +98,6 @@ internal sealed class WireGuardDaemon
                 keeper.Start();
             }
 
-            var signalled = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Stop(c, "received SIGTERM"));
-            using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Stop(c, "received SIGINT"));
-            using PosixSignalRegistration hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => Stop(c, "received SIGHUP"));
             ready();
 
             Task finished = await Task.WhenAny(signalled.Task, device.Completion, uapi.SocketRemoved).ConfigureAwait(false);
