@@ -324,6 +324,7 @@ internal sealed class IpPrefixTrie<T> where T : notnull
     /// <paramref name="address"/> whose value is eligible, so an ineligible value's prefix falls back to the
     /// next less specific one (`Routes = when-up` peers without a live session). Lock-free and allocation-free
     /// (pass a static lambda or a cached delegate); <paramref name="eligible"/> runs once per covering prefix.
+    /// The walk repeats LookupCore's on purpose: the plain lookup of every packet stays free of a delegate call.
     /// </summary>
     public bool TryLookup(IpAddressKey address, Func<T, bool> eligible, [MaybeNullWhen(false)] out T value)
     {
