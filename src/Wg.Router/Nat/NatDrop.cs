@@ -22,7 +22,10 @@ internal enum NatDrop
     /// <summary>The masquerade address is of the other IP version than the packet.</summary>
     FamilyMismatch,
 
-    /// <summary>From a peer with `Inbound = established`, and not a reply to (or an error about) a flow that went out to it.</summary>
+    /// <summary>
+    /// From a peer with `Inbound = established`, and not a reply to (or an error about) a flow that went out to
+    /// it; also any ICMPv4 redirect or source quench from such a peer.
+    /// </summary>
     NotEstablished,
 
     /// <summary>A TCP segment that belongs to no flow and cannot open one (RST, SYN-ACK, no flags).</summary>
@@ -30,6 +33,12 @@ internal enum NatDrop
 
     /// <summary>An ICMP echo reply or error that belongs to no tracked flow.</summary>
     IcmpWithoutFlow,
+
+    /// <summary>
+    /// An ICMP error quoting a packet of a tracked flow but addressed to someone other than that packet's
+    /// sender (Linux conntrack calls it invalid: "outer daddr != inner").
+    /// </summary>
+    IcmpErrorMisdirected,
 
     /// <summary>The conntrack table is full of assured flows.</summary>
     TableFull,

@@ -268,7 +268,12 @@ internal sealed class NatEngine
 
     /// <summary>
     /// An ICMP error relates to the flow of the packet it quotes; that packet went the other way, so the
-    /// flow is found by the quote's inverted tuple, without refreshing it. When the flow is translated,
+    /// flow is found by the quote's inverted tuple, without refreshing it. The error must go to the sender
+    /// of the quoted packet as the flow knows it (the destination of the tuple it matched, before un-NAT),
+    /// as Linux nf_conntrack_inet_error requires: otherwise a quote of a real flow would carry an error, and
+    /// whatever bytes trail it, to any address (<see cref="NatDrop.IcmpErrorMisdirected"/>). From an
+    /// established-only peer, redirects and source quench are refused outright: they relate to a flow but
+    /// would let the peer steer or throttle this side's hosts. When the flow is translated,
     /// the quote is rewritten as its own direction would be undone (inverse of the error's target), the
     /// outer source or destination is rewritten where it is the flow's own address (an error from the
     /// NATed host itself, or to it), and the ICMP checksum takes every change, including the outer
@@ -277,6 +282,10 @@ internal sealed class NatEngine
     private NatResult TranslateIcmpError(Span<byte> packet, in NatPacket outer, bool inbound, int peer, bool establishedOnly, TimeSpan now)
     {
         Span<byte> message = packet[outer.TransportOffset..outer.Length];
+        if (establishedOnly && outer.Family == IpFamily.V4 && message[0] is IcmpTypes.V4.Redirect or IcmpTypes.V4.SourceQuench)
+        {
+            return Drop(NatDrop.NotEstablished);
+        }
         Span<byte> quoted = message[IcmpHeader.Length..];
         NatPacketStatus status = NatPacket.ParseQuoted(quoted, out NatPacket inner);
         if (status == NatPacketStatus.Malformed || (status == NatPacketStatus.Valid && inner.Family != outer.Family))
@@ -297,6 +306,10 @@ internal sealed class NatEngine
         if (establishedOnly && !established)
         {
             return Drop(NatDrop.NotEstablished);
+        }
+        if (!outer.Tuple.DestinationAddressEquals(key))
+        {
+            return Drop(NatDrop.IcmpErrorMisdirected);
         }
         if (!match.IsTranslated)
         {

@@ -183,6 +183,34 @@ public class RouterDeviceTests
     }
 
     [Fact]
+    public void Icmp_errors_from_an_established_only_peer_reach_only_the_sender_of_the_quoted_packet()
+    {
+        using var mesh = new RouterMesh(XRoutes, YRoutes);
+        mesh.R.Device.SetRouterConfiguration(With(
+            Config(Rule("10.3.0.0/16", input: mesh.X.PublicKey, peer: mesh.Y.PublicKey)),
+            peers: [new RouterPeerOptions(mesh.Y.PublicKey, "y", InboundEstablishedOnly: true, RoutesWhenUp: false)]));
+
+        // Relayed: X's host pings behind Y; Y quotes the ping in errors to another host behind X, then to the sender.
+        byte[] ping = Send(mesh.X, mesh.Y, NatTestPackets.Echo("10.0.0.2", "10.3.0.7", 77));
+        Assert.True(mesh.Y.Tun.InjectPacket(TimeExceeded("10.3.0.1", "10.2.0.5", ping)));
+        AssertNothing(mesh.X);
+        byte[] error = Send(mesh.Y, mesh.X, TimeExceeded("10.3.0.1", "10.0.0.2", ping));
+        Assert.Equal(ping[..28], error[28..56]);
+
+        // Local: R's own flow to Y; an error about it may not be aimed at another address on R's side.
+        byte[] query = Send(mesh.R, mesh.Y, NatTestPackets.Udp("10.0.0.1", 1000, "10.3.0.7", 53));
+        Assert.True(mesh.Y.Tun.InjectPacket(TimeExceeded("10.3.0.1", "192.168.5.10", query)));
+        Assert.True(mesh.Y.Tun.InjectPacket(TimeExceeded("10.3.0.1", "10.0.0.9", query)));
+        AssertNothing(mesh.R);
+        Assert.Equal(3UL, Counter(mesh.R.Device.GetRouterSnapshot(0), "nat_drop_icmp_error_misdirected"));
+        Send(mesh.Y, mesh.R, TimeExceeded("10.3.0.1", "10.0.0.1", query));
+    }
+
+    private static byte[] TimeExceeded(string source, string destination, byte[] quoted) =>
+        TestPackets.Ipv4(IpProtocol.Icmp, NatTestPackets.Bytes(source), NatTestPackets.Bytes(destination),
+            TestPackets.Icmp(IcmpTypes.V4.TimeExceeded, 0, 0, quoted[..Math.Min(quoted.Length, 28)]));
+
+    [Fact]
     public void Inbound_established_blocks_new_flows_from_the_peer_but_passes_replies()
     {
         using var mesh = new RouterMesh(XRoutes, YRoutes);

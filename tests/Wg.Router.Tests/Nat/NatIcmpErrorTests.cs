@@ -47,10 +47,10 @@ public class NatIcmpErrorTests
     }
 
     /// <summary>Sends <paramref name="original"/> out through the NAT and returns the translated copy.</summary>
-    private static byte[] SendOut(NatEngine nat, byte[] original, string masquerade)
+    private static byte[] SendOut(NatEngine nat, byte[] original, string? masquerade)
     {
         byte[] sent = (byte[])original.Clone();
-        Assert.False(nat.TranslateOutbound(sent, Peer, Key(masquerade), T0).IsDropped);
+        Assert.False(nat.TranslateOutbound(sent, Peer, masquerade is null ? default : Key(masquerade), T0).IsDropped);
         return sent;
     }
 
@@ -258,5 +258,136 @@ public class NatIcmpErrorTests
         byte[] nested = TestPackets.Ipv4(IpProtocol.Icmp, Bytes(Router), Bytes(Masq), TestPackets.Icmp(3, 1, 0, ErrorV4(sent, Router, 1)));
         Assert.Equal(NatDrop.Malformed, nat.TranslateInbound(nested, Peer, false, T0).DropReason);
         Assert.Equal(3, nat.Counters[NatDrop.Malformed]);
+    }
+
+    public static TheoryData<bool, bool> FamiliesAndNat => new()
+    {
+        { false, false },
+        { false, true },
+        { true, false },
+        { true, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(FamiliesAndNat))]
+    public void ErrorsNotAddressedToTheQuotedPacketsSenderAreDropped(bool v6, bool masquerade)
+    {
+        // A peer quotes a real packet of a flow that went out to it, but addresses the error (and whatever
+        // bytes trail it) to another host on this side: no flow ever involved that host.
+        NatEngine nat = NewEngine();
+        (string lan, string other, string masq, string remote) = v6 ? (Lan6, Lan6b, Masq6, Remote6) : (Lan, Lan2, Masq, Remote);
+        byte[] sent = SendOut(nat, Udp(lan, 5353, remote, 53), masquerade ? masq : null);
+        string sender = masquerade ? masq : lan;
+        Assert.Equal(sender, SourceOf(sent));
+        string router = v6 ? Router6 : Router;
+        foreach (bool establishedOnly in new[] { true, false })
+        {
+            foreach (string target in new[] { other, remote, masquerade ? lan : masq })
+            {
+                byte[] misdirected = TimeExceeded(sent, router, target);
+                byte[] copy = (byte[])misdirected.Clone();
+                NatResult result = nat.TranslateInbound(misdirected, Peer, establishedOnly, T0);
+                Assert.True(result.IsDropped, $"{target}: {result}");
+                Assert.Equal(NatDrop.IcmpErrorMisdirected, result.DropReason);
+                Assert.Equal(copy, misdirected);
+            }
+        }
+
+        Assert.Equal(6, nat.Counters[NatDrop.IcmpErrorMisdirected]);
+        // Addressed to the sender as the flow knows it, the same error passes.
+        byte[] error = TimeExceeded(sent, router, sender);
+        NatResult passed = nat.TranslateInbound(error, Peer, establishedOnly: true, T0);
+        Assert.Equal(PacketTracking.Related, passed.Tracking);
+        Assert.True(passed.IsEstablished);
+        Assert.Equal(lan, DestinationOf(error));
+    }
+
+    [Theory]
+    [MemberData(nameof(FamiliesAndNat))]
+    public void ErrorsAboutARelayedFlowMustGoToTheRelayedPacketsSender(bool v6, bool masquerade)
+    {
+        // Peer 2's host opened a flow that this router relayed to peer 1 (Peer); errors from peer 1 about it
+        // are relayed back, so a misaddressed one would reach any address behind peer 2 (or any other peer).
+        const int From = 2;
+        NatEngine nat = NewEngine();
+        (string host, string otherHost, string masq, string remote) = v6
+            ? ("fd00:7::2", "fd00:7::3", Masq6, Remote6)
+            : ("10.7.0.2", "10.7.0.3", Masq, Remote);
+        byte[] relayed = Udp(host, 4000, remote, 53);
+        Assert.False(nat.TranslateOutbound(relayed, Peer, masquerade ? Key(masq) : default, T0, FlowOrigin.Relayed).IsDropped);
+        string sender = masquerade ? masq : host;
+        string router = v6 ? Router6 : Router;
+
+        byte[] misdirected = TimeExceeded(relayed, router, otherHost);
+        Assert.Equal(NatDrop.IcmpErrorMisdirected, nat.TranslateInbound(misdirected, Peer, establishedOnly: true, T0, deferOpen: true).DropReason);
+        byte[] fromElsewhere = TimeExceeded(relayed, router, otherHost);
+        Assert.Equal(NatDrop.IcmpErrorMisdirected, nat.TranslateInbound(fromElsewhere, From, establishedOnly: false, T0, deferOpen: true).DropReason);
+
+        byte[] error = TimeExceeded(relayed, router, sender);
+        NatResult result = nat.TranslateInbound(error, Peer, establishedOnly: true, T0, deferOpen: true);
+        Assert.False(result.IsDropped, result.ToString());
+        Assert.Equal(PacketTracking.Related, result.Tracking);
+        Assert.Equal(FlowOrigin.Relayed, result.Origin);
+        Assert.Equal(host, DestinationOf(error));
+        AssertChecksums(error);
+    }
+
+    [Fact]
+    public void ErrorsFromTheLocalSideMustGoToTheSenderToo()
+    {
+        // The local side answers a forwarded packet: to the client that sent it, never to a third address.
+        NatEngine nat = NewEngine();
+        nat.SetPortForwards([new PortForward(IpProtocol.Udp, Key(Masq), 5060, Key(Lan), 5062)]);
+        byte[] forwarded = Udp("198.51.100.99", 40000, Masq, 5060);
+        Assert.False(nat.TranslateInbound(forwarded, Peer, establishedOnly: false, T0).IsDropped);
+        byte[] misdirected = ErrorV4(forwarded, Lan, PortUnreachableV4);
+        // Readdress the outer header to another remote host (the header checksum is not what is checked here).
+        Bytes("198.51.100.100").CopyTo(misdirected, 16);
+        Assert.Equal(NatDrop.IcmpErrorMisdirected, nat.TranslateOutbound(misdirected, Peer, default, T0).DropReason);
+    }
+
+    [Theory]
+    [InlineData(IcmpTypes.V4.Redirect)]
+    [InlineData(IcmpTypes.V4.SourceQuench)]
+    public void RedirectsAndSourceQuenchFromAnEstablishedOnlyPeerAreDropped(byte type)
+    {
+        NatEngine nat = NewEngine();
+        byte[] sent = SendOut(nat, Udp(Lan, 5353, Remote, 53), Masq);
+        byte[] message = TestPackets.Ipv4(IpProtocol.Icmp, Bytes(Router), Bytes(Masq), TestPackets.Icmp(type, 1, 0x0A000001, sent));
+        Assert.Equal(NatDrop.NotEstablished, nat.TranslateInbound((byte[])message.Clone(), Peer, establishedOnly: true, T0).DropReason);
+        // From a peer trusted to open connections it is an error about the flow like any other.
+        NatResult trusted = nat.TranslateInbound(message, Peer, establishedOnly: false, T0);
+        Assert.Equal(PacketTracking.Related, trusted.Tracking);
+        Assert.Equal(Lan, DestinationOf(message));
+    }
+
+    [Fact]
+    public void Ipv6RedirectsFromAnEstablishedOnlyPeerAreDropped()
+    {
+        // RFC 4861 8: a redirect is neighbor discovery (type 137), not an error; it relates to no flow.
+        NatEngine nat = NewEngine();
+        byte[] sent = SendOut(nat, Udp(Lan6, 5353, Remote6, 53), Masq6);
+        byte[] s = Bytes(Router6);
+        byte[] d = Bytes(Masq6);
+        // Target, destination, and a Redirected Header option (type 4, 6 × 8 bytes) holding the quoted packet's start.
+        byte[] body = [.. Bytes(Router6), .. Bytes(Remote6), 4, 6, 0, 0, 0, 0, 0, 0, .. sent[..40]];
+        byte[] redirect = TestPackets.Ipv6(IpProtocol.IcmpV6, s, d, TestPackets.Icmp(137, 0, 0, body, s, d));
+        Assert.Equal(NatDrop.NotEstablished, nat.TranslateInbound(redirect, Peer, establishedOnly: true, T0).DropReason);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AnEstablishedOnlyPeerCannotQuoteItsOwnDirection(bool masquerade)
+    {
+        // The quote must be a packet that went out to the peer: quoting the peer's own reply (the other
+        // direction of the flow) relates to the flow in Linux's eyes, but not as an error about this side.
+        NatEngine nat = NewEngine();
+        SendOut(nat, Udp(Lan, 5353, Remote, 53), masquerade ? Masq : null);
+        string sender = masquerade ? Masq : Lan;
+        byte[] reply = Udp(Remote, 53, sender, 5353);
+        byte[] error = ErrorV4(reply, Remote, PortUnreachableV4);
+        Bytes(sender).CopyTo(error, 16);
+        Assert.Equal(NatDrop.NotEstablished, nat.TranslateInbound(error, Peer, establishedOnly: true, T0).DropReason);
     }
 }
