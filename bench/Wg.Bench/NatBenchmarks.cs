@@ -50,7 +50,7 @@ public class NatBenchmarks
         {
             var tuple = new FlowTuple(IpProtocol.Udp, IpAddressKey.FromV4(0xC0A8_0000u + (uint)i), 5353, remote, 53);
             _tuples[i] = tuple;
-            _tracker.TryInsert(tuple, tuple.Invert(), PortSearch.None, 0, 1, FlowOrigin.Local, Now, out _);
+            _tracker.TryInsert(tuple, tuple.Invert(), PortSearch.None, 0, 1, FlowOrigin.Local, ConnectionTracker.LocalOwner, Now, out _);
             _dictionary[tuple] = i;
             _dictionary[tuple.Invert()] = i;
             _concurrent[tuple] = i;
@@ -159,7 +159,7 @@ public class NatBenchmarks
         for (int i = 0; i < InsertBatch; i++)
         {
             FlowTuple tuple = _tuples[i];
-            if (_insertTracker.TryInsert(tuple, tuple.Invert(), PortSearch.None, 0, 1, FlowOrigin.Local, Now, out _) == ConntrackInsertResult.Inserted)
+            if (_insertTracker.TryInsert(tuple, tuple.Invert(), PortSearch.None, 0, 1, FlowOrigin.Local, ConnectionTracker.LocalOwner, Now, out _) == ConntrackInsertResult.Inserted)
             {
                 inserted++;
             }

@@ -1,5 +1,5 @@
 // The policy router's configuration for one device, as the control plane hands it over: what a config
-// file's [Rule], [Forward], MssClamp and per-peer Name/Inbound/Routes keys say, with peers named by
+// file's [Rule], [Forward], MssClamp, ConntrackPerPeer and per-peer Name/Inbound/Routes keys say, with peers named by
 // public key. Replaced as a whole (WireGuardDevice.SetRouterConfiguration); validated in full first.
 using System.Net;
 using WgSharp.Noise.Keys;
@@ -27,6 +27,14 @@ public sealed class RouterConfiguration
 
     public const int MssClampAuto = -1;
 
+    /// <summary>`ConntrackPerPeer`: most connection-tracking flows one peer, or the local side, may hold at once;
+    /// null: <see cref="DefaultConntrackPerPeer"/>.</summary>
+    public RouterFlowShare? ConntrackPerPeer { get; init; }
+
+    /// <summary>A quarter of the table: it takes four owners at their share to fill it, and one peer can hold at most
+    /// a quarter of the flows the others and the local side need.</summary>
+    public static RouterFlowShare DefaultConntrackPerPeer { get; } = new(25, IsPercent: true);
+
     /// <summary>The interface's own addresses (the config's Address keys, without prefix lengths): the
     /// masquerade source of each family (the first of that family) and the addresses port forwards listen on.</summary>
     public IReadOnlyList<IPAddress> InterfaceAddresses { get; init; } = [];
@@ -35,6 +43,18 @@ public sealed class RouterConfiguration
     /// (installed by the daemon while such a peer has a live session); null: the daemon manages no
     /// kernel routes (Table = off, or the interface was not brought up by `wgsharp up`).</summary>
     public uint? WhenUpRouteTable { get; init; }
+}
+
+/// <summary>A number of flows, or a percentage of the connection-tracking table (1-100).</summary>
+public readonly record struct RouterFlowShare(int Value, bool IsPercent)
+{
+    /// <summary>The number of flows this share is of a table of <paramref name="capacity"/> flows: at least 1, at most the table.</summary>
+    public int Resolve(int capacity) =>
+        (int)Math.Clamp(IsPercent ? (long)capacity * Value / 100 : Value, 1, capacity);
+
+    /// <summary>"25%" or "4096", as the config file and the UAPI write it.</summary>
+    public override string ToString() =>
+        Value.ToString(System.Globalization.CultureInfo.InvariantCulture) + (IsPercent ? "%" : "");
 }
 
 /// <param name="PublicKey">The peer.</param>

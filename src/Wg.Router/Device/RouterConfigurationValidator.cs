@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
+using WgSharp.Router.Nat;
 using WgSharp.Router.Packets;
 using WgSharp.Router.Policy;
 
@@ -71,6 +72,14 @@ internal static class RouterConfigurationValidator
         if (mss != 0 && mss != RouterConfiguration.MssClampAuto && (mss < MinFixedMss || mss > MaxFixedMss))
         {
             Fail($"MssClamp {mss} is outside {MinFixedMss}..{MaxFixedMss} (0: off, {RouterConfiguration.MssClampAuto}: auto).");
+        }
+
+        if (configuration.ConntrackPerPeer is { } share &&
+            (share.Value < 1 || share.Value > (share.IsPercent ? 100 : ConntrackOptions.MaxCapacity)))
+        {
+            Fail(share.IsPercent
+                ? $"ConntrackPerPeer {share} is not a percentage 1%..100%."
+                : $"ConntrackPerPeer {share} is outside 1..{ConntrackOptions.MaxCapacity} flows.");
         }
 
         if (configuration.Rules.Count > MaxRules)

@@ -68,7 +68,7 @@ internal sealed partial class WireGuardDevice
             return null;
         }
 
-        if (router.NatActive && !TranslateTowards(router, packet, peer, decision.Masquerade, summary.Family, FlowOrigin.Local))
+        if (router.NatActive && !TranslateTowards(router, packet, peer, decision.Masquerade, summary.Family, FlowOrigin.Local, ConnectionTracker.LocalOwner))
         {
             return null;
         }
@@ -137,7 +137,7 @@ internal sealed partial class WireGuardDevice
         bool pending = router.NatActive && nat.Tracking == PacketTracking.Pending;
         if (target is not null)
         {
-            if (pending && !TranslateTowards(router, packet, target, decision.Masquerade, summary.Family, FlowOrigin.Relayed))
+            if (pending && !TranslateTowards(router, packet, target, decision.Masquerade, summary.Family, FlowOrigin.Relayed, from.Tag))
             {
                 return InboundVerdict.Drop;
             }
@@ -160,8 +160,9 @@ internal sealed partial class WireGuardDevice
         return target is null ? InboundVerdict.Deliver : InboundVerdict.Relay;
     }
 
-    // Conntrack/NAT for a packet about to be sent to a peer; false when dropped (counted).
-    private bool TranslateTowards(RouterState router, Span<byte> packet, Peer peer, bool masquerade, IpFamily family, FlowOrigin origin)
+    // Conntrack/NAT for a packet about to be sent to a peer; false when dropped (counted). A new flow counts against
+    // the share of owner: the peer a relayed packet came from, or the local side.
+    private bool TranslateTowards(RouterState router, Span<byte> packet, Peer peer, bool masquerade, IpFamily family, FlowOrigin origin, int owner)
     {
         IpAddressKey source = default;
         if (masquerade && !router.TryGetMasquerade(family, out source))
@@ -170,7 +171,7 @@ internal sealed partial class WireGuardDevice
             return false;
         }
 
-        if (_nat!.TranslateOutbound(packet, peer.Tag, source, RouterNow, origin).IsDropped)
+        if (_nat!.TranslateOutbound(packet, peer.Tag, source, RouterNow, origin, owner).IsDropped)
         {
             _counters.Drop(DeviceDrop.NatDrop);
             return false;

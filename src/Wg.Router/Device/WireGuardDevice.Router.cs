@@ -195,6 +195,10 @@ internal sealed partial class WireGuardDevice
         }
 
         _nat?.SetPortForwards(ExpandForwards(configuration));
+        if (_nat is not null)
+        {
+            _nat.Tracker.PerOwnerLimit = (configuration.ConntrackPerPeer ?? RouterConfiguration.DefaultConntrackPerPeer).Resolve(_nat.Tracker.Capacity);
+        }
 
         MssClamp clamp = configuration.MssClamp switch
         {
@@ -292,6 +296,7 @@ internal sealed partial class WireGuardDevice
         Add("conntrack_refused_full", conntrack?.Refused ?? 0);
         Add("conntrack_ports_exhausted", conntrack?.PortsExhausted ?? 0);
         Add("conntrack_reply_in_use", conntrack?.ReplyInUse ?? 0);
+        Add("conntrack_refused_share", conntrack?.RefusedOverShare ?? 0);
         foreach (NatDrop reason in Enum.GetValues<NatDrop>())
         {
             Add("nat_drop_" + SnakeCase(reason.ToString()), _nat?.Counters[reason] ?? 0);

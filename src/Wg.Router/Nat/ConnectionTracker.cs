@@ -32,13 +32,25 @@ namespace WgSharp.Router.Nat;
 /// oldest non-assured one; assured live flows scanned move to the young end (a second chance), so a
 /// table full of assured flows is scanned a little further each time. If nothing qualifies the new
 /// flow is refused and counted (Linux early_drop likewise never drops assured flows).</para>
+/// <para>Shares: every flow has an owner, the side that opened it (a peer's tag, or <see cref="LocalOwner"/>
+/// for the local side), and no owner may hold more than <see cref="PerOwnerLimit"/> flows: a peer opening
+/// flows as fast as it can (or assuring them, which makes them unevictable) fills its own share, never the
+/// table, so the other peers and the local side can still open theirs. An owner at its share makes room among its
+/// own flows as a full table does among all (the same bounded scan: expired first, else the oldest unassured);
+/// failing that, the new flow is refused and counted (<see cref="ConntrackInsertResult.OverShare"/>).</para>
 /// </remarks>
 internal sealed partial class ConnectionTracker
 {
     /// <summary>Peer tag meaning "no peer requirement" in <see cref="TryObserve"/>.</summary>
     public const int AnyPeer = -1;
 
+    /// <summary>The owner of flows opened from the local side (peers own theirs by their non-negative tags).</summary>
+    public const int LocalOwner = -2;
+
     private const int NoNode = -1;
+
+    /// <summary>Evict's owner meaning "any owner" (the table is full).</summary>
+    private const int AnyOwner = int.MinValue;
     private const int SweepChunk = 1024;
 
     private readonly Slot[] _slots;
@@ -58,11 +70,15 @@ internal sealed partial class ConnectionTracker
     private readonly long _genericTimeout;
     private readonly long _tcpTransitoryTimeout;
 
-    // Guarded by _writeLock.
+    // Guarded by _writeLock. _ownerFlows: live and not yet reclaimed flows per owner (an owner with none has no
+    // entry, so the dictionary holds at most one entry per owner with flows and stops growing once it has seen as
+    // many owners at once as it ever will: no allocation per flow).
+    private readonly Dictionary<int, int> _ownerFlows = [];
     private int _freeHead;
     private int _ageHead = NoNode;
     private int _ageTail = NoNode;
     private int _count;
+    private int _perOwnerLimit;
 
     public ConnectionTracker(ConntrackOptions? options = null)
     {
@@ -82,6 +98,11 @@ internal sealed partial class ConnectionTracker
         options.Timeouts.Validate();
 
         Capacity = options.Capacity;
+        _perOwnerLimit = options.PerOwnerLimit ?? Capacity;
+        if (_perOwnerLimit < 1 || _perOwnerLimit > Capacity)
+        {
+            NatThrowHelper.ThrowArgumentOutOfRange(nameof(options), _perOwnerLimit, "PerOwnerLimit must be 1..Capacity.");
+        }
         Counters = new ConntrackCounters();
         _slots = new Slot[Capacity];
         _chainNext = new int[2 * Capacity];
@@ -134,6 +155,41 @@ internal sealed partial class ConnectionTracker
     public ConntrackCounters Counters { get; }
 
     /// <summary>
+    /// Most flows one owner (a peer, or the local side) may hold; 1..<see cref="Capacity"/>. Lowering it removes
+    /// nothing: an owner above the new share opens no flow until it is below it again.
+    /// </summary>
+    public int PerOwnerLimit
+    {
+        get
+        {
+            lock (_writeLock)
+            {
+                return _perOwnerLimit;
+            }
+        }
+        set
+        {
+            if (value < 1 || value > Capacity)
+            {
+                NatThrowHelper.ThrowArgumentOutOfRange(nameof(value), value, "PerOwnerLimit must be 1..Capacity.");
+            }
+            lock (_writeLock)
+            {
+                _perOwnerLimit = value;
+            }
+        }
+    }
+
+    /// <summary>Flows <paramref name="owner"/> holds (expired ones not yet reclaimed included).</summary>
+    public int FlowsOf(int owner)
+    {
+        lock (_writeLock)
+        {
+            return _ownerFlows.GetValueOrDefault(owner);
+        }
+    }
+
+    /// <summary>
     /// Finds the live flow <paramref name="tuple"/> belongs to (either direction) and records a packet on it:
     /// refreshes its idle time and, for TCP, advances the state by <paramref name="tcpFlags"/>. With
     /// <paramref name="replyFromPeer"/> set, a flow is only updated when the packet is a reply on a flow that
@@ -157,7 +213,8 @@ internal sealed partial class ConnectionTracker
 
     /// <summary>
     /// Adds a flow whose first packet had <paramref name="original"/> and whose replies will carry
-    /// <paramref name="reply"/> (the inverse of <paramref name="original"/> without NAT). When a live
+    /// <paramref name="reply"/> (the inverse of <paramref name="original"/> without NAT), counted against the share
+    /// of <paramref name="owner"/> (the peer whose packet opened it, or <see cref="LocalOwner"/>). When a live
     /// flow already uses <paramref name="reply"/>, other destination ports for it from
     /// <paramref name="search"/> are tried, starting at a keyed hash of the original tuple (RFC 6056 3.3.3
     /// style: not guessable, stable for one tuple). <paramref name="status"/> is the initial
@@ -167,7 +224,7 @@ internal sealed partial class ConnectionTracker
     /// original direction for a new flow; an existing one is not updated).
     /// </summary>
     public ConntrackInsertResult TryInsert(
-        in FlowTuple original, in FlowTuple reply, PortSearch search, int status, int peer, FlowOrigin origin, TimeSpan now, out FlowMatch match)
+        in FlowTuple original, in FlowTuple reply, PortSearch search, int status, int peer, FlowOrigin origin, int owner, TimeSpan now, out FlowMatch match)
     {
         if (original.IsEmpty || original.Family != reply.Family || original.Protocol != reply.Protocol)
         {
@@ -181,6 +238,13 @@ internal sealed partial class ConnectionTracker
             {
                 match = MatchOf(existing, Volatile.Read(ref _slots[existing >> 1].Status));
                 return ConntrackInsertResult.Existing;
+            }
+            ref int owned = ref CollectionsMarshal.GetValueRefOrNullRef(_ownerFlows, owner);
+            // A share of the whole table is no share: a full table is refused as such below.
+            if (!Unsafe.IsNullRef(ref owned) && owned >= _perOwnerLimit && _perOwnerLimit < Capacity && !Evict(now, owner))
+            {
+                Counters.OnRefusedOverShare();
+                return ConntrackInsertResult.OverShare;
             }
             FlowTuple chosen = reply;
             if (FindLive(chosen, now) != NoNode)
@@ -209,10 +273,12 @@ internal sealed partial class ConnectionTracker
             s.Status = status;
             s.Peer = peer;
             s.Origin = origin;
+            s.Owner = owner;
             s.IsTranslated = chosen != original.Invert();
             Link(slot);
             AppendAge(slot);
             _count++;
+            CollectionsMarshal.GetValueRefOrAddDefault(_ownerFlows, owner, out _)++;
             Counters.OnCreated();
             match = new FlowMatch(original, chosen, FlowDirection.Original, origin, peer, status, s.IsTranslated);
             return ConntrackInsertResult.Inserted;
@@ -244,7 +310,7 @@ internal sealed partial class ConnectionTracker
         return removed;
     }
 
-    /// <summary>Removes every flow opened to or from <paramref name="peer"/> (the peer was removed, so its tag may be reused); returns how many.</summary>
+    /// <summary>Removes every flow opened to, from or by <paramref name="peer"/> (the peer was removed, so its tag may be reused); returns how many.</summary>
     public int RemovePeer(int peer)
     {
         int removed = 0;
@@ -252,7 +318,7 @@ internal sealed partial class ConnectionTracker
         {
             for (int slot = 0; slot < Capacity; slot++)
             {
-                if (_slots[slot].InUse && _slots[slot].Peer == peer && TryRemove(slot, 0, onlyIfExpired: false))
+                if (_slots[slot].InUse && (_slots[slot].Peer == peer || _slots[slot].Owner == peer) && TryRemove(slot, 0, onlyIfExpired: false))
                 {
                     removed++;
                 }
@@ -440,7 +506,7 @@ internal sealed partial class ConnectionTracker
     {
         if (_freeHead == NoNode)
         {
-            Evict(now);
+            Evict(now, AnyOwner);
             if (_freeHead == NoNode)
             {
                 return NoNode;
@@ -451,7 +517,12 @@ internal sealed partial class ConnectionTracker
         return slot;
     }
 
-    private void Evict(TimeSpan now)
+    /// <summary>
+    /// Frees one flow of <paramref name="owner"/> (or of anyone: <see cref="AnyOwner"/>) found among the
+    /// <see cref="ConntrackOptions.EvictionScanLimit"/> oldest: an expired one, else the oldest unassured one. Other
+    /// owners' expired flows met on the way are reclaimed too. Caller holds _writeLock.
+    /// </summary>
+    private bool Evict(TimeSpan now, int owner)
     {
         int candidate = NoNode;
         int slot = _ageHead;
@@ -459,17 +530,21 @@ internal sealed partial class ConnectionTracker
         {
             ref Slot s = ref _slots[slot];
             int next = s.ListNext;
+            bool own = owner == AnyOwner || s.Owner == owner;
             if (IsExpired(ref s, now.Ticks))
             {
                 if (TryRemove(slot, now.Ticks, onlyIfExpired: true))
                 {
                     Counters.OnExpired();
-                    return;
+                    if (own)
+                    {
+                        return true;
+                    }
                 }
             }
             else if ((Volatile.Read(ref s.Status) & FlowStatus.Assured) == 0)
             {
-                if (candidate == NoNode)
+                if (candidate == NoNode && own)
                 {
                     candidate = slot;
                 }
@@ -485,7 +560,9 @@ internal sealed partial class ConnectionTracker
         if (candidate != NoNode && TryRemove(candidate, now.Ticks, onlyIfExpired: false, onlyIfUnassured: true))
         {
             Counters.OnEvicted();
+            return true;
         }
+        return false;
     }
 
     /// <summary>
@@ -530,6 +607,11 @@ internal sealed partial class ConnectionTracker
             }
         }
         UnlinkAge(slot);
+        ref int owned = ref CollectionsMarshal.GetValueRefOrNullRef(_ownerFlows, s.Owner);
+        if (--owned == 0)
+        {
+            _ownerFlows.Remove(s.Owner);
+        }
         s = default;
         s.ListNext = _freeHead;
         _freeHead = slot;
@@ -609,7 +691,7 @@ internal sealed partial class ConnectionTracker
         s.ListNext = NoNode;
     }
 
-    /// <summary>One flow. Tuples, peer and origin are written only while the slot is unlinked (under
+    /// <summary>One flow. Tuples, peer, owner and origin are written only while the slot is unlinked (under
     /// _writeLock); Status and LastSeen by any worker holding a stripe lock of one of its buckets.</summary>
     [StructLayout(LayoutKind.Auto)]
     private struct Slot
@@ -619,6 +701,7 @@ internal sealed partial class ConnectionTracker
         public long LastSeen;
         public int Status;
         public int Peer;
+        public int Owner;
         public int ListPrev;
         public int ListNext;
         public FlowOrigin Origin;

@@ -9,6 +9,7 @@ internal sealed class ConntrackCounters
     private long _refused;
     private long _portsExhausted;
     private long _replyInUse;
+    private long _refusedOverShare;
 
     /// <summary>Flows inserted.</summary>
     public long Created => Volatile.Read(ref _created);
@@ -28,6 +29,9 @@ internal sealed class ConntrackCounters
     /// <summary>New flows refused: their reply tuple belongs to another flow and could not be varied.</summary>
     public long ReplyInUse => Volatile.Read(ref _replyInUse);
 
+    /// <summary>New flows refused: their owner (a peer, or the local side) already held its share of the table.</summary>
+    public long RefusedOverShare => Volatile.Read(ref _refusedOverShare);
+
     internal void OnCreated() => Interlocked.Increment(ref _created);
 
     internal void OnExpired() => Interlocked.Increment(ref _expired);
@@ -39,4 +43,6 @@ internal sealed class ConntrackCounters
     internal void OnPortsExhausted() => Interlocked.Increment(ref _portsExhausted);
 
     internal void OnReplyInUse() => Interlocked.Increment(ref _replyInUse);
+
+    internal void OnRefusedOverShare() => Interlocked.Increment(ref _refusedOverShare);
 }

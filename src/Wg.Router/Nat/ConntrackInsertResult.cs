@@ -17,4 +17,7 @@ internal enum ConntrackInsertResult
 
     /// <summary>The reply tuple is taken and the search was <see cref="PortSearch.None"/>.</summary>
     ReplyInUse,
+
+    /// <summary>The flow's owner already holds its share of the table (<see cref="ConnectionTracker.PerOwnerLimit"/>).</summary>
+    OverShare,
 }

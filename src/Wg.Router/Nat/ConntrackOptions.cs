@@ -1,4 +1,4 @@
-// Sizing and tuning of a ConnectionTracker: table bound, lock stripes, eviction scan, timeouts, hash seed.
+// Sizing and tuning of a ConnectionTracker: table bound, per-owner share, lock stripes, eviction scan, timeouts, hash seed.
 namespace WgSharp.Router.Nat;
 
 internal sealed record ConntrackOptions
@@ -13,6 +13,9 @@ internal sealed record ConntrackOptions
     public int EvictionScanLimit { get; init; } = 64;
 
     public ConntrackTimeouts Timeouts { get; init; } = ConntrackTimeouts.Default;
+
+    /// <summary>Most flows one owner (a peer, or the local side) may hold (see ConnectionTracker's remarks); null: no share, the whole table.</summary>
+    public int? PerOwnerLimit { get; init; }
 
     /// <summary>Seed of the keyed bucket hash; null picks a random one (tests fix it to make collisions reproducible).</summary>
     public ulong? HashSeed { get; init; }

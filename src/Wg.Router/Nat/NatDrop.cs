@@ -43,6 +43,9 @@ internal enum NatDrop
     /// <summary>The conntrack table is full of assured flows.</summary>
     TableFull,
 
+    /// <summary>The peer (or the local side) that would open the flow already holds its share of the conntrack table (`ConntrackPerPeer`).</summary>
+    ShareExceeded,
+
     /// <summary>No free port or echo identifier on the masquerade address for this destination.</summary>
     PortsExhausted,
 

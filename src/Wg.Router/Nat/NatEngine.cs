@@ -61,14 +61,16 @@ internal sealed class NatEngine
     /// dropped with <see cref="NatDrop.FamilyMismatch"/>. Never throws on packet contents.
     /// </summary>
     public NatResult TranslateOutbound(Span<byte> packet, int peer, IpAddressKey masquerade, TimeSpan now) =>
-        TranslateOutbound(packet, peer, masquerade, now, FlowOrigin.Local);
+        TranslateOutbound(packet, peer, masquerade, now, FlowOrigin.Local, ConnectionTracker.LocalOwner);
 
     /// <summary>
     /// <see cref="TranslateOutbound(Span{byte}, int, IpAddressKey, TimeSpan)"/> with the origin a new flow is
     /// recorded with: <see cref="FlowOrigin.Relayed"/> for a packet decrypted from one peer and relayed to
-    /// <paramref name="peer"/> (its inbound pass returned <see cref="PacketTracking.Pending"/>).
+    /// <paramref name="peer"/> (its inbound pass returned <see cref="PacketTracking.Pending"/>), and the owner whose
+    /// share of the table it counts against: the tag of the peer it came from, or
+    /// <see cref="ConnectionTracker.LocalOwner"/> for a packet from the local side.
     /// </summary>
-    public NatResult TranslateOutbound(Span<byte> packet, int peer, IpAddressKey masquerade, TimeSpan now, FlowOrigin origin)
+    public NatResult TranslateOutbound(Span<byte> packet, int peer, IpAddressKey masquerade, TimeSpan now, FlowOrigin origin, int owner)
     {
         NatPacketStatus status = NatPacket.Parse(packet, out NatPacket parsed);
         if (status != NatPacketStatus.Valid)
@@ -107,7 +109,7 @@ internal sealed class NatEngine
             NatPacketKind.IcmpEchoRequest => _icmpIdSearch,
             _ => PortSearch.None,
         };
-        return Open(packet, parsed, reply, search, initialStatus, peer, origin == FlowOrigin.Remote ? FlowOrigin.Local : origin, now);
+        return Open(packet, parsed, reply, search, initialStatus, peer, origin == FlowOrigin.Remote ? FlowOrigin.Local : origin, owner, now);
     }
 
     /// <summary>
@@ -126,7 +128,7 @@ internal sealed class NatEngine
     /// out to a peer (a relayed flow seen at its input), is neither recorded nor rewritten and comes back as
     /// <see cref="PacketTracking.Pending"/>: the caller then calls
     /// <see cref="TranslateInbound(Span{byte}, int, bool, TimeSpan)"/> if it delivers the packet to TUN, or
-    /// <see cref="TranslateOutbound(Span{byte}, int, IpAddressKey, TimeSpan, FlowOrigin)"/> with
+    /// <see cref="TranslateOutbound(Span{byte}, int, IpAddressKey, TimeSpan, FlowOrigin, int)"/> with
     /// <see cref="FlowOrigin.Relayed"/> if it relays it, so each flow is recorded and translated once per hop.
     /// Every other result is final: replies and ICMP errors are already un-NATed.
     /// </summary>
@@ -178,7 +180,7 @@ internal sealed class NatEngine
         {
             return NatResult.Pass(PacketTracking.Pending, false, false);
         }
-        return Open(packet, parsed, reply, PortSearch.None, initialStatus, peer, FlowOrigin.Remote, now);
+        return Open(packet, parsed, reply, PortSearch.None, initialStatus, peer, FlowOrigin.Remote, peer, now);
     }
 
     /// <summary>
@@ -189,9 +191,9 @@ internal sealed class NatEngine
     public bool IsReplyOrRelated(ReadOnlySpan<byte> packet, int peer, TimeSpan now) => Tracker.IsReplyOrRelated(packet, peer, now);
 
     private NatResult Open(
-        Span<byte> packet, in NatPacket parsed, in FlowTuple reply, PortSearch search, int initialStatus, int peer, FlowOrigin origin, TimeSpan now)
+        Span<byte> packet, in NatPacket parsed, in FlowTuple reply, PortSearch search, int initialStatus, int peer, FlowOrigin origin, int owner, TimeSpan now)
     {
-        switch (Tracker.TryInsert(parsed.Tuple, reply, search, initialStatus, peer, origin, now, out FlowMatch match))
+        switch (Tracker.TryInsert(parsed.Tuple, reply, search, initialStatus, peer, origin, owner, now, out FlowMatch match))
         {
             case ConntrackInsertResult.Inserted:
                 return Apply(packet, parsed, match, established: false, PacketTracking.New);
@@ -204,6 +206,8 @@ internal sealed class NatEngine
                 return Apply(packet, parsed, match, established: origin == FlowOrigin.Remote && match.IsReplyFrom(peer));
             case ConntrackInsertResult.TableFull:
                 return Drop(NatDrop.TableFull);
+            case ConntrackInsertResult.OverShare:
+                return Drop(NatDrop.ShareExceeded);
             case ConntrackInsertResult.PortsExhausted:
                 return Drop(NatDrop.PortsExhausted);
             default:

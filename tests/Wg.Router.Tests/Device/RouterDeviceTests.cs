@@ -211,6 +211,34 @@ public class RouterDeviceTests
             TestPackets.Icmp(IcmpTypes.V4.TimeExceeded, 0, 0, quoted[..Math.Min(quoted.Length, 28)]));
 
     [Fact]
+    public void A_peer_at_its_conntrack_share_is_refused_while_others_still_open_flows()
+    {
+        using var mesh = new RouterMesh(XRoutes, YRoutes);
+        mesh.R.Device.SetRouterConfiguration(new RouterConfiguration
+        {
+            InterfaceAddresses = [IPAddress.Parse("10.0.0.1")],
+            Forwards = [new RouterForward(IpProtocol.Tcp, new RouterPortRange(8080, 8080), IPAddress.Parse("192.168.5.10"), 80)],
+            ConntrackPerPeer = new RouterFlowShare(2, IsPercent: false),
+        });
+
+        for (ushort port = 1; port <= 2; port++)
+        {
+            // Answered, so assured: the share cannot be made room in.
+            Send(mesh.X, mesh.R, NatTestPackets.Udp("10.0.0.2", port, "10.0.0.1", 53));
+            Send(mesh.R, mesh.X, NatTestPackets.Udp("10.0.0.1", 53, "10.0.0.2", port));
+        }
+
+        Assert.True(mesh.X.Tun.InjectPacket(NatTestPackets.Udp("10.0.0.2", 3, "10.0.0.1", 53)));
+        AssertNothing(mesh.R);
+        Send(mesh.Y, mesh.R, NatTestPackets.Udp("10.0.0.3", 3, "10.0.0.1", 53));
+        Send(mesh.R, mesh.X, NatTestPackets.Udp("10.0.0.1", 3, "10.0.0.2", 53));
+        RouterSnapshot snapshot = mesh.R.Device.GetRouterSnapshot(0);
+        Assert.Equal(1UL, Counter(snapshot, "nat_drop_share_exceeded"));
+        Assert.Equal(1UL, Counter(snapshot, "conntrack_refused_share"));
+        Assert.Equal(4, snapshot.FlowCount);
+    }
+
+    [Fact]
     public void Inbound_established_blocks_new_flows_from_the_peer_but_passes_replies()
     {
         using var mesh = new RouterMesh(XRoutes, YRoutes);

@@ -28,7 +28,7 @@ public class ConnectionTrackerConcurrencyTests
             {
                 barrier.SignalAndWait();
                 FlowTuple tuple = Tuple(0, round);
-                switch (tracker.TryInsert(tuple, tuple.Invert(), PortSearch.None, 0, 1, FlowOrigin.Local, TimeSpan.Zero, out FlowMatch match))
+                switch (tracker.TryInsert(tuple, tuple.Invert(), PortSearch.None, 0, 1, FlowOrigin.Local, ConnectionTracker.LocalOwner, TimeSpan.Zero, out FlowMatch match))
                 {
                     case ConntrackInsertResult.Inserted:
                         Interlocked.Increment(ref inserted);
@@ -85,7 +85,7 @@ public class ConnectionTrackerConcurrencyTests
             {
                 TimeSpan now = TimeSpan.FromTicks(Interlocked.Add(ref clock, TimeSpan.TicksPerMillisecond * 5));
                 FlowTuple tuple = Tuple(worker, i);
-                ConntrackInsertResult result = tracker.TryInsert(tuple, tuple.Invert(), PortSearch.None, 0, worker, FlowOrigin.Local, now, out _);
+                ConntrackInsertResult result = tracker.TryInsert(tuple, tuple.Invert(), PortSearch.None, 0, worker, FlowOrigin.Local, worker, now, out _);
                 Assert.True(result is ConntrackInsertResult.Inserted or ConntrackInsertResult.TableFull or ConntrackInsertResult.Existing, result.ToString());
                 if (i % 3 == 0 && result == ConntrackInsertResult.Inserted)
                 {
@@ -137,7 +137,7 @@ public class ConnectionTrackerConcurrencyTests
             var tracker = new ConnectionTracker(new ConntrackOptions { Capacity = 16, LockStripes = 64 });
             var tuple = new FlowTuple(IpProtocol.Tcp, IpAddressKey.FromV4(0x0A000001), 40000, IpAddressKey.FromV4(0x0A000002), 443);
             FlowStatus.TryOpenTcp(TcpFlags.Syn, out int status);
-            tracker.TryInsert(tuple, tuple.Invert(), PortSearch.None, status, 1, FlowOrigin.Local, TimeSpan.Zero, out _);
+            tracker.TryInsert(tuple, tuple.Invert(), PortSearch.None, status, 1, FlowOrigin.Local, ConnectionTracker.LocalOwner, TimeSpan.Zero, out _);
             tracker.TryObserve(tuple.Invert(), TcpFlags.Syn | TcpFlags.Ack, TimeSpan.Zero, out _);
             tracker.TryObserve(tuple, TcpFlags.Ack, TimeSpan.Zero, out _);
             using var barrier = new Barrier(2);

@@ -22,7 +22,7 @@ public class ConnectionTrackerTests
 
     private static FlowMatch Open(ConnectionTracker tracker, FlowTuple tuple, TimeSpan now, int status = 0, int peer = 1)
     {
-        Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(tuple, tuple.Invert(), PortSearch.None, status, peer, FlowOrigin.Local, now, out FlowMatch match));
+        Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(tuple, tuple.Invert(), PortSearch.None, status, peer, FlowOrigin.Local, ConnectionTracker.LocalOwner, now, out FlowMatch match));
         return match;
     }
 
@@ -237,7 +237,7 @@ public class ConnectionTrackerTests
         var tracker = NewTracker();
         FlowTuple original = TcpTuple();
         FlowTuple reply = original.WithSource(Key("10.5.0.2"), 40000).Invert();
-        Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(original, reply, PortSearch.None, 1, 3, FlowOrigin.Local, T0, out FlowMatch created));
+        Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(original, reply, PortSearch.None, 1, 3, FlowOrigin.Local, ConnectionTracker.LocalOwner, T0, out FlowMatch created));
         Assert.True(created.IsTranslated);
         Assert.Equal(original.WithSource(Key("10.5.0.2"), 40000), created.Target);
 
@@ -257,15 +257,15 @@ public class ConnectionTrackerTests
         var tracker = NewTracker();
         FlowTuple first = TcpTuple(1);
         FlowTuple reply = first.WithSource(Key("10.5.0.2"), 7000).Invert();
-        Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(first, reply, PortSearch.None, 1, 1, FlowOrigin.Local, T0, out _));
-        Assert.Equal(ConntrackInsertResult.Existing, tracker.TryInsert(first, reply, PortSearch.None, 1, 1, FlowOrigin.Local, T0, out FlowMatch existing));
+        Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(first, reply, PortSearch.None, 1, 1, FlowOrigin.Local, ConnectionTracker.LocalOwner, T0, out _));
+        Assert.Equal(ConntrackInsertResult.Existing, tracker.TryInsert(first, reply, PortSearch.None, 1, 1, FlowOrigin.Local, ConnectionTracker.LocalOwner, T0, out FlowMatch existing));
         Assert.Equal(reply, existing.Reply);
         // Its reply tuple is an existing flow's tuple too: a packet carrying it belongs to that flow.
-        Assert.Equal(ConntrackInsertResult.Existing, tracker.TryInsert(reply, reply.Invert(), PortSearch.None, 1, 1, FlowOrigin.Local, T0, out existing));
+        Assert.Equal(ConntrackInsertResult.Existing, tracker.TryInsert(reply, reply.Invert(), PortSearch.None, 1, 1, FlowOrigin.Local, ConnectionTracker.LocalOwner, T0, out existing));
         Assert.Equal(FlowDirection.Reply, existing.Direction);
 
         FlowTuple second = TcpTuple(2);
-        Assert.Equal(ConntrackInsertResult.ReplyInUse, tracker.TryInsert(second, reply, PortSearch.None, 1, 1, FlowOrigin.Local, T0, out _));
+        Assert.Equal(ConntrackInsertResult.ReplyInUse, tracker.TryInsert(second, reply, PortSearch.None, 1, 1, FlowOrigin.Local, ConnectionTracker.LocalOwner, T0, out _));
         Assert.Equal(1, tracker.Counters.ReplyInUse);
         Assert.Equal(1, tracker.Count);
     }
@@ -279,16 +279,16 @@ public class ConnectionTrackerTests
         var used = new HashSet<ushort>();
         for (ushort i = 1; i <= 4; i++)
         {
-            Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(TcpTuple(i), reply, range, 1, 1, FlowOrigin.Local, T0, out FlowMatch match));
+            Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(TcpTuple(i), reply, range, 1, 1, FlowOrigin.Local, ConnectionTracker.LocalOwner, T0, out FlowMatch match));
             Assert.True(used.Add(match.Reply.DestinationPort));
             Assert.Equal(reply.WithDestinationPort(match.Reply.DestinationPort), match.Reply);
         }
         Assert.Equal(new ushort[] { 2000, 2001, 2002, 7000 }, used.Order().ToArray());
-        Assert.Equal(ConntrackInsertResult.PortsExhausted, tracker.TryInsert(TcpTuple(5), reply, range, 1, 1, FlowOrigin.Local, T0, out _));
+        Assert.Equal(ConntrackInsertResult.PortsExhausted, tracker.TryInsert(TcpTuple(5), reply, range, 1, 1, FlowOrigin.Local, ConnectionTracker.LocalOwner, T0, out _));
         Assert.Equal(1, tracker.Counters.PortsExhausted);
 
         // An expired holder frees its port (SYN_SENT lasts 4 minutes).
-        Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(TcpTuple(5), reply, range, 1, 1, FlowOrigin.Local, T0 + TimeSpan.FromMinutes(5), out FlowMatch late));
+        Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(TcpTuple(5), reply, range, 1, 1, FlowOrigin.Local, ConnectionTracker.LocalOwner, T0 + TimeSpan.FromMinutes(5), out FlowMatch late));
         Assert.Equal(7000, late.Reply.DestinationPort);
         Assert.Equal(1, tracker.Counters.Expired);
     }
@@ -340,7 +340,7 @@ public class ConnectionTrackerTests
         Observe(tracker, tcp.Invert(), TcpFlags.Syn | TcpFlags.Ack, now);
         Observe(tracker, tcp, TcpFlags.Ack, now);
         Observe(tracker, assured, TcpFlags.None, now);
-        Assert.Equal(ConntrackInsertResult.TableFull, tracker.TryInsert(UdpTuple(3), UdpTuple(3).Invert(), PortSearch.None, 0, 1, FlowOrigin.Local, now, out _));
+        Assert.Equal(ConntrackInsertResult.TableFull, tracker.TryInsert(UdpTuple(3), UdpTuple(3).Invert(), PortSearch.None, 0, 1, FlowOrigin.Local, ConnectionTracker.LocalOwner, now, out _));
         Assert.Equal(1, tracker.Counters.Refused);
         Assert.Equal(3, tracker.Count);
     }
@@ -357,8 +357,8 @@ public class ConnectionTrackerTests
             Observe(tracker, UdpTuple(i).Invert(), TcpFlags.None, T0);
         }
         Open(tracker, UdpTuple(3), T0);
-        Assert.Equal(ConntrackInsertResult.TableFull, tracker.TryInsert(UdpTuple(4), UdpTuple(4).Invert(), PortSearch.None, 0, 1, FlowOrigin.Local, T0, out _));
-        Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(UdpTuple(4), UdpTuple(4).Invert(), PortSearch.None, 0, 1, FlowOrigin.Local, T0, out _));
+        Assert.Equal(ConntrackInsertResult.TableFull, tracker.TryInsert(UdpTuple(4), UdpTuple(4).Invert(), PortSearch.None, 0, 1, FlowOrigin.Local, ConnectionTracker.LocalOwner, T0, out _));
+        Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(UdpTuple(4), UdpTuple(4).Invert(), PortSearch.None, 0, 1, FlowOrigin.Local, ConnectionTracker.LocalOwner, T0, out _));
         Assert.False(tracker.TryFind(UdpTuple(3), T0, out _));
         Assert.True(tracker.TryFind(UdpTuple(1), T0, out _));
         Assert.True(tracker.TryFind(UdpTuple(2), T0, out _));
@@ -452,4 +452,80 @@ public class ConnectionTrackerTests
         Assert.False(tracker.IsReplyOrRelated(error[..(written - 1)], 7, T0));
         Assert.False(tracker.IsReplyOrRelated([0x45, 0, 0], 7, T0));
     }
+
+    [Fact]
+    public void APeerOpeningAHundredThousandAssuredFlowsTakesOnlyItsShare()
+    {
+        // The default table and share: 65,536 flows, a quarter each. Assured flows are never evicted, so without a
+        // share the flood would fill the table and every other owner would be refused.
+        var tracker = new ConnectionTracker(new ConntrackOptions { HashSeed = 42, PerOwnerLimit = 16_384 });
+        const int Flood = 100_000;
+        int inserted = 0;
+        for (int i = 0; i < Flood; i++)
+        {
+            FlowTuple tuple = FloodTuple(i);
+            ConntrackInsertResult result = tracker.TryInsert(tuple, tuple.Invert(), PortSearch.None, FlowStatus.Assured, 1, FlowOrigin.Remote, 1, T0, out _);
+            Assert.True(result is ConntrackInsertResult.Inserted or ConntrackInsertResult.OverShare, result.ToString());
+            inserted += result == ConntrackInsertResult.Inserted ? 1 : 0;
+        }
+
+        Assert.Equal(16_384, inserted);
+        Assert.Equal(16_384, tracker.FlowsOf(1));
+        Assert.Equal(Flood - 16_384, tracker.Counters.RefusedOverShare);
+        Assert.Equal(0, tracker.Counters.Refused);
+
+        // Another peer, a flow relayed from it, and the local side still open theirs.
+        FlowTuple other = FloodTuple(Flood + 1, "10.8.0.1");
+        Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(other, other.Invert(), PortSearch.None, 0, 2, FlowOrigin.Remote, 2, T0, out _));
+        FlowTuple relayed = FloodTuple(Flood + 2, "10.8.0.1");
+        Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(relayed, relayed.Invert(), PortSearch.None, 0, 1, FlowOrigin.Relayed, 2, T0, out _));
+        Open(tracker, UdpTuple(), T0);
+        Assert.Equal(2, tracker.FlowsOf(2));
+        Assert.Equal(1, tracker.FlowsOf(ConnectionTracker.LocalOwner));
+
+        // A flow relayed from the flooding peer counts against its share too.
+        FlowTuple fromFlooder = FloodTuple(Flood + 3, "10.8.0.2");
+        Assert.Equal(ConntrackInsertResult.OverShare, tracker.TryInsert(fromFlooder, fromFlooder.Invert(), PortSearch.None, 0, 2, FlowOrigin.Relayed, 1, T0, out _));
+    }
+
+    [Fact]
+    public void AShareFreesAsTheOwnersFlowsEndAndFollowsItsLimit()
+    {
+        var tracker = new ConnectionTracker(new ConntrackOptions { Capacity = 64, HashSeed = 42, PerOwnerLimit = 2 });
+        FlowTuple unassured = FloodTuple(0);
+        Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(unassured, unassured.Invert(), PortSearch.None, 0, 1, FlowOrigin.Remote, 1, T0, out _));
+        FlowTuple assured = FloodTuple(1);
+        Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(assured, assured.Invert(), PortSearch.None, FlowStatus.Assured, 1, FlowOrigin.Remote, 1, T0, out _));
+
+        // At its share, an owner makes room among its own flows as a full table does: its oldest unassured one goes.
+        FlowTuple third = FloodTuple(2);
+        Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(third, third.Invert(), PortSearch.None, FlowStatus.Assured, 1, FlowOrigin.Remote, 1, T0, out _));
+        Assert.False(tracker.TryFind(unassured, T0, out _));
+        Assert.Equal(1, tracker.Counters.Evicted);
+        Assert.Equal(2, tracker.FlowsOf(1));
+
+        // Every flow of its share assured: refused; a larger share lets it in.
+        FlowTuple fourth = FloodTuple(3);
+        Assert.Equal(ConntrackInsertResult.OverShare, tracker.TryInsert(fourth, fourth.Invert(), PortSearch.None, 0, 1, FlowOrigin.Remote, 1, T0, out _));
+        tracker.PerOwnerLimit = 3;
+        Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(fourth, fourth.Invert(), PortSearch.None, 0, 1, FlowOrigin.Remote, 1, T0, out _));
+
+        // Expired and swept, the share is free again.
+        TimeSpan later = T0 + TimeSpan.FromHours(1);
+        tracker.Sweep(later);
+        Assert.Equal(0, tracker.FlowsOf(1));
+        Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(third, third.Invert(), PortSearch.None, 0, 1, FlowOrigin.Remote, 1, later, out _));
+
+        // Removing the peer removes what it owns, also flows relayed from it to another peer.
+        FlowTuple relayed = FloodTuple(4);
+        Assert.Equal(ConntrackInsertResult.Inserted, tracker.TryInsert(relayed, relayed.Invert(), PortSearch.None, 0, 5, FlowOrigin.Relayed, 1, later, out _));
+        Assert.Equal(2, tracker.RemovePeer(1));
+        Assert.Equal(0, tracker.FlowsOf(1));
+        Assert.Equal(0, tracker.Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => tracker.PerOwnerLimit = 65);
+        Assert.Throws<ArgumentOutOfRangeException>(() => tracker.PerOwnerLimit = 0);
+    }
+
+    private static FlowTuple FloodTuple(int i, string destination = "192.168.2.10") =>
+        new(IpProtocol.Udp, Key($"10.9.{i >> 16}.1"), (ushort)i, Key(destination), 53);
 }

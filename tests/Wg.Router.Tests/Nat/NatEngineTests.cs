@@ -425,4 +425,37 @@ public class NatEngineTests
         }
         Assert.Equal(Workers * PerWorker, nat.Tracker.Count);
     }
+
+    [Fact]
+    public void APeerOverItsShareIsRefusedWhileOthersAndTheLocalSideStillOpenFlows()
+    {
+        var nat = new NatEngine(new ConnectionTracker(new ConntrackOptions { Capacity = 4096, HashSeed = 7, PerOwnerLimit = 1024 }));
+        int opened = 0;
+        for (int i = 0; i < 5000; i++)
+        {
+            // Connections from peer 1 into the local side, each answered (assured, so never evicted).
+            string client = $"10.9.{i >> 8}.{i & 0xFF}";
+            NatResult result = In(nat, Udp(client, 40000, Lan, 53), establishedOnly: false);
+            if (!result.IsDropped)
+            {
+                opened++;
+                Assert.False(Out(nat, Udp(Lan, 53, client, 40000), masquerade: null).IsDropped);
+                Assert.False(In(nat, Udp(client, 40000, Lan, 53), establishedOnly: false).IsDropped);
+            }
+            else
+            {
+                Assert.Equal(NatDrop.ShareExceeded, result.DropReason);
+            }
+        }
+
+        Assert.Equal(1024, opened);
+        Assert.Equal(5000 - 1024, nat.Counters[NatDrop.ShareExceeded]);
+        Assert.Equal(0, nat.Counters[NatDrop.TableFull]);
+
+        // Peer 2, the local side (masqueraded) and a relayed flow from peer 2 open theirs; peer 1's relayed flows count against its share.
+        AssertPass(In(nat, Udp("10.8.0.1", 40000, Lan, 53), establishedOnly: false, peer: 2), PacketTracking.New, false);
+        AssertPass(Out(nat, Udp(Lan, 5353, Remote, 53)), PacketTracking.New, translated: true);
+        AssertPass(nat.TranslateOutbound(Udp("10.8.0.1", 4000, Remote, 53), Peer, default, T0, FlowOrigin.Relayed, 2), PacketTracking.New, false);
+        AssertDrop(nat, nat.TranslateOutbound(Udp("10.9.0.1", 4000, Remote, 53), 2, default, T0, FlowOrigin.Relayed, 1), NatDrop.ShareExceeded);
+    }
 }

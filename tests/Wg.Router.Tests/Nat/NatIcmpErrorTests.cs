@@ -314,7 +314,7 @@ public class NatIcmpErrorTests
             ? ("fd00:7::2", "fd00:7::3", Masq6, Remote6)
             : ("10.7.0.2", "10.7.0.3", Masq, Remote);
         byte[] relayed = Udp(host, 4000, remote, 53);
-        Assert.False(nat.TranslateOutbound(relayed, Peer, masquerade ? Key(masq) : default, T0, FlowOrigin.Relayed).IsDropped);
+        Assert.False(nat.TranslateOutbound(relayed, Peer, masquerade ? Key(masq) : default, T0, FlowOrigin.Relayed, From).IsDropped);
         string sender = masquerade ? masq : host;
         string router = v6 ? Router6 : Router;
 
