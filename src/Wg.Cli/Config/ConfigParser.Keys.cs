@@ -43,6 +43,7 @@ internal sealed partial class ConfigParser
             new("PostDown", KeyKind.WgQuick, static (p, v, l) => p.AddHook(p._config.PostDown, v)),
             new("SaveConfig", KeyKind.WgQuick, static (p, v, l) => p.ReadSaveConfig(v, l)),
             new("MssClamp", KeyKind.Extension, static (p, v, l) => p.ReadMssClamp(v, l)),
+            new("ConntrackPerPeer", KeyKind.Extension, static (p, v, l) => p.ReadConntrackPerPeer(v, l)),
         ],
         [ConfigSection.Peer] =
         [
@@ -256,6 +257,18 @@ internal sealed partial class ConfigParser
         else if (ReadNumber("MssClamp", value, MssClampSetting.MinBytes, MssClampSetting.MaxBytes, line) is { } bytes)
         {
             _config.MssClamp = new MssClampSetting(MssClampMode.Fixed, (ushort)bytes);
+        }
+    }
+
+    private void ReadConntrackPerPeer(string value, int line)
+    {
+        if (FlowShareText.TryParse(value, out WgSharp.Router.Configuration.RouterFlowShare share))
+        {
+            _config.ConntrackPerPeer = share;
+        }
+        else
+        {
+            Error(line, $"ConntrackPerPeer: {ConfigValues.Quote(value)} is not {FlowShareText.Expected}");
         }
     }
 

@@ -29,6 +29,7 @@ internal static class ConfigWriter
         Each(text, "PostDown", config.PostDown);
         Optional(text, "SaveConfig", config.SaveConfig ? "true" : null);
         Optional(text, "MssClamp", config.MssClamp.Mode == MssClampMode.Off ? null : config.MssClamp.ToString());
+        Optional(text, "ConntrackPerPeer", config.ConntrackPerPeer?.ToString());
 
         foreach (PeerConfig peer in config.Peers)
         {

@@ -67,6 +67,9 @@ internal sealed class InterfaceConfig : IDisposable
     /// <summary>WgSharp: TCP MSS clamping.</summary>
     public MssClampSetting MssClamp { get; set; } = MssClampSetting.Off;
 
+    /// <summary>WgSharp: most connection-tracking flows one peer (or the local side) may hold; null: the default share.</summary>
+    public WgSharp.Router.Configuration.RouterFlowShare? ConntrackPerPeer { get; set; }
+
     public List<PeerConfig> Peers { get; } = [];
 
     /// <summary>WgSharp: policy rules in file order.</summary>

@@ -1,4 +1,4 @@
-// Turns a parsed configuration's policy parts ([Rule], [Forward], MssClamp, Address, per-peer Name,
+// Turns a parsed configuration's policy parts ([Rule], [Forward], MssClamp, ConntrackPerPeer, Address, per-peer Name,
 // Inbound and Routes) into the RouterConfiguration the device takes, with peer names resolved to keys.
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
@@ -40,6 +40,7 @@ internal static class RouterConfigurationMapper
                 MssClampMode.Fixed => config.MssClamp.Bytes,
                 _ => 0,
             },
+            ConntrackPerPeer = config.ConntrackPerPeer,
             InterfaceAddresses = [.. config.Addresses.Select(a => a.Address).Distinct()],
             WhenUpRouteTable = whenUpRouteTable,
         };

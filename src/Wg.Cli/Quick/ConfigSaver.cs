@@ -27,6 +27,7 @@ internal static class ConfigSaver
             Table = original.Table,
             SaveConfig = original.SaveConfig,
             MssClamp = original.MssClamp,
+            ConntrackPerPeer = original.ConntrackPerPeer,
         };
         saved.Addresses.AddRange(addresses.Select(a => new InterfaceAddress(a.Address, a.Length)));
         saved.DnsServers.AddRange(original.DnsServers);

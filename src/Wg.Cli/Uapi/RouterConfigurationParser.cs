@@ -6,6 +6,7 @@
 // and interface keys come before the first section):
 //   version=1                      first line, required
 //   mss_clamp=off|auto|<1-65535>   at most once (absent: off)
+//   conntrack_per_peer=<n>|<p>%    at most once: flows per peer, 1-16777216, or percent of the table, 1-100 (absent: default)
 //   when_up_table=<1-4294967295>   at most once (absent: none)
 //   address=<ip>                   repeated: the interface addresses, in order
 //   public_key=<64 hex>            a peer's options:  name=<peer name>  inbound=any|established
@@ -36,6 +37,7 @@ internal sealed class RouterConfigurationParser
     private readonly List<RouterForward> _forwards = [];
     private readonly List<IPAddress> _addresses = [];
     private int _mssClamp;
+    private RouterFlowShare? _conntrackPerPeer;
     private uint? _whenUpTable;
     private Section _section = Section.Interface;
     private PeerBuilder? _peer;
@@ -140,6 +142,7 @@ internal sealed class RouterConfigurationParser
             Rules = [.. _rules],
             Forwards = [.. _forwards],
             MssClamp = _mssClamp,
+            ConntrackPerPeer = _conntrackPerPeer,
             InterfaceAddresses = [.. _addresses],
             WhenUpRouteTable = _whenUpTable,
         };
@@ -172,6 +175,20 @@ internal sealed class RouterConfigurationParser
                     return Invalid($"mss_clamp '{UapiSyntax.Printable(value)}' is not off, auto or 1-65535");
                 }
 
+                return true;
+
+            case "conntrack_per_peer":
+                if (!Once("conntrack_per_peer"))
+                {
+                    return false;
+                }
+
+                if (!FlowShareText.TryParse(value, out RouterFlowShare share))
+                {
+                    return Invalid($"conntrack_per_peer '{UapiSyntax.Printable(value)}' is not {FlowShareText.Expected}");
+                }
+
+                _conntrackPerPeer = share;
                 return true;
 
             case "when_up_table":

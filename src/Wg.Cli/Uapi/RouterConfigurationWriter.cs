@@ -20,6 +20,11 @@ internal static class RouterConfigurationWriter
             RouterConfiguration.MssClampAuto => "auto",
             int bytes => bytes.ToString(CultureInfo.InvariantCulture),
         });
+        if (configuration.ConntrackPerPeer is { } share)
+        {
+            Line(output, "conntrack_per_peer", share.ToString());
+        }
+
         if (configuration.WhenUpRouteTable is { } table)
         {
             Line(output, "when_up_table", table.ToString(CultureInfo.InvariantCulture));

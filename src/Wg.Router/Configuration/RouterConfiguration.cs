@@ -48,6 +48,9 @@ public sealed class RouterConfiguration
 /// <summary>A number of flows, or a percentage of the connection-tracking table (1-100).</summary>
 public readonly record struct RouterFlowShare(int Value, bool IsPercent)
 {
+    /// <summary>Largest number of flows a share may name (the largest table).</summary>
+    public const int MaxFlows = 1 << 24;
+
     /// <summary>The number of flows this share is of a table of <paramref name="capacity"/> flows: at least 1, at most the table.</summary>
     public int Resolve(int capacity) =>
         (int)Math.Clamp(IsPercent ? (long)capacity * Value / 100 : Value, 1, capacity);

@@ -5,7 +5,6 @@ using System.Net;
 using System.Net.Sockets;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
-using WgSharp.Router.Nat;
 using WgSharp.Router.Packets;
 using WgSharp.Router.Policy;
 
@@ -75,11 +74,11 @@ internal static class RouterConfigurationValidator
         }
 
         if (configuration.ConntrackPerPeer is { } share &&
-            (share.Value < 1 || share.Value > (share.IsPercent ? 100 : ConntrackOptions.MaxCapacity)))
+            (share.Value < 1 || share.Value > (share.IsPercent ? 100 : RouterFlowShare.MaxFlows)))
         {
             Fail(share.IsPercent
                 ? $"ConntrackPerPeer {share} is not a percentage 1%..100%."
-                : $"ConntrackPerPeer {share} is outside 1..{ConntrackOptions.MaxCapacity} flows.");
+                : $"ConntrackPerPeer {share} is outside 1..{RouterFlowShare.MaxFlows} flows.");
         }
 
         if (configuration.Rules.Count > MaxRules)

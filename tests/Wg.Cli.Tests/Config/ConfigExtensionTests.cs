@@ -36,6 +36,20 @@ public class ConfigExtensionTests
         Assert.Equal(new MssClampSetting((MssClampMode)mode, (ushort)bytes), config.MssClamp);
     }
 
+    [Theory]
+    [InlineData("25%", 25, true)]
+    [InlineData("100%", 100, true)]
+    [InlineData("1", 1, false)]
+    [InlineData("4096", 4096, false)]
+    [InlineData("16777216", 16777216, false)]
+    public void ConntrackPerPeer_values(string text, int value, bool percent)
+    {
+        using InterfaceConfig config = ParseValid(Interface + $"ConntrackPerPeer = {text}\n");
+        Assert.Equal(new WgSharp.Router.Configuration.RouterFlowShare(value, percent), config.ConntrackPerPeer);
+        Assert.Equal(config.ConntrackPerPeer, RouterConfigurationMapper.Map(config, null).ConntrackPerPeer);
+        Assert.Contains($"ConntrackPerPeer = {text}\n", ConfigWriter.Write(config));
+    }
+
     [Fact]
     public void Every_rule_key_is_read()
     {

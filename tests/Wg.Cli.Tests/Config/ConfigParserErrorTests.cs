@@ -119,6 +119,9 @@ public class ConfigParserErrorTests
     [InlineData("ListenPort =", "ListenPort: a value is required")]
     [InlineData("MssClamp = 100", "MssClamp: 100 is out of range (536-65495)")]
     [InlineData("MssClamp = sometimes", "MssClamp: 'sometimes' is not off, auto or a number of bytes")]
+    [InlineData("ConntrackPerPeer = 0", "ConntrackPerPeer: '0' is not a number of flows 1-16777216 or a percentage 1%-100%")]
+    [InlineData("ConntrackPerPeer = 150%", "ConntrackPerPeer: '150%' is not a number of flows 1-16777216 or a percentage 1%-100%")]
+    [InlineData("ConntrackPerPeer = half", "ConntrackPerPeer: 'half' is not a number of flows 1-16777216 or a percentage 1%-100%")]
     public void Interface_value_errors(string line, string message) =>
         Assert.Equal("wg3.conf:3: " + message, OnlyError(line + "\n"));
 
@@ -156,12 +159,12 @@ public class ConfigParserErrorTests
     [InlineData("ListenPrt = 1", "ListenPrt: unknown key in [Interface]; did you mean ListenPort?")]
     [InlineData("Mtu2 = 1", "Mtu2: unknown key in [Interface]; did you mean MTU?")]
     [InlineData("PostUP = x", null)] // case does not matter: a valid key
-    [InlineData("Frobnicate = 1", "unknown key in [Interface] (the keys there are PrivateKey, ListenPort, FwMark, Address, DNS, MTU, Table, PreUp, PostUp, PreDown, PostDown, SaveConfig, MssClamp)")]
+    [InlineData("Frobnicate = 1", "unknown key in [Interface] (the keys there are PrivateKey, ListenPort, FwMark, Address, DNS, MTU, Table, PreUp, PostUp, PreDown, PostDown, SaveConfig, MssClamp, ConntrackPerPeer)")]
     [InlineData("PublicKey = x", "PublicKey belongs in [Peer], not in [Interface]")]
     [InlineData("From = 10.0.0.0/8", "From belongs in [Rule], not in [Interface]")]
     [InlineData("just some words", "expected 'Key = Value' or a [Section] header")]
     [InlineData("= value", "expected 'Key = Value' or a [Section] header")]
-    [InlineData("this key name is far too long to be any real key = 1", "unknown key in [Interface] (the keys there are PrivateKey, ListenPort, FwMark, Address, DNS, MTU, Table, PreUp, PostUp, PreDown, PostDown, SaveConfig, MssClamp)")]
+    [InlineData("this key name is far too long to be any real key = 1", "unknown key in [Interface] (the keys there are PrivateKey, ListenPort, FwMark, Address, DNS, MTU, Table, PreUp, PostUp, PreDown, PostDown, SaveConfig, MssClamp, ConntrackPerPeer)")]
     [InlineData("[Peers]", "unknown section [Peers]; did you mean [Peer]?")]
     [InlineData("[Rules]", "unknown section [Rules]; did you mean [Rule]?")]
     [InlineData("[Something]", "unknown section (expected [Interface], [Peer], [Rule] or [Forward])")]

@@ -142,6 +142,7 @@ public class ConfigRoundTripTests
             PostDown = e
             SaveConfig = true
             MssClamp = 1380
+            ConntrackPerPeer = 4096
 
             [Peer]
             Name = up-1

@@ -34,6 +34,7 @@ public sealed class ConfigStripperTests : IDisposable
         PostDown = ip rule del from 10.5.0.2 table 100
         SaveConfig = false
         MssClamp = auto
+        ConntrackPerPeer = 20%
 
         [Peer]
         Name = nord
@@ -84,6 +85,7 @@ public sealed class ConfigStripperTests : IDisposable
         string expected = await WgQuickStrip(plain);
         Assert.Equal(expected, Strip(withExtensions));
         Assert.DoesNotContain("MssClamp", expected);
+        Assert.DoesNotContain("ConntrackPerPeer", Strip(withExtensions));
         Assert.DoesNotContain("nord", expected);
         Assert.Contains("PublicKey = " + PublicBase64(1), expected);
         Assert.Contains("# keep this secret", expected); // wg-quick keeps comments, and so do we
@@ -192,7 +194,8 @@ public sealed class ConfigStripperTests : IDisposable
                 extensionSection = line.StartsWith("[Rule]", StringComparison.Ordinal) || line.StartsWith("[Forward]", StringComparison.Ordinal);
             }
 
-            if (!extensionSection && !line.StartsWith("MssClamp", StringComparison.Ordinal) && !line.StartsWith("Name", StringComparison.Ordinal)
+            if (!extensionSection && !line.StartsWith("MssClamp", StringComparison.Ordinal) && !line.StartsWith("ConntrackPerPeer", StringComparison.Ordinal)
+                && !line.StartsWith("Name", StringComparison.Ordinal)
                 && !line.StartsWith("Inbound", StringComparison.Ordinal) && !line.StartsWith("Routes", StringComparison.Ordinal))
             {
                 kept.Append(line).Append(i < lines.Length - 1 ? "\n" : "");

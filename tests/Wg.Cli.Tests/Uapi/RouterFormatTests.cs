@@ -45,6 +45,7 @@ public class RouterFormatTests
         Assert.Equal($"""
             version=1
             mss_clamp=auto
+            conntrack_per_peer=10%
             when_up_table=51820
             address=10.5.0.2
             address=fd05::2
@@ -95,6 +96,7 @@ public class RouterFormatTests
         RouterConfiguration expected = RouterSamples.Full;
         Assert.Equal(expected.Peers, parsed.Peers);
         Assert.Equal(expected.MssClamp, parsed.MssClamp);
+        Assert.Equal(expected.ConntrackPerPeer, parsed.ConntrackPerPeer);
         Assert.Equal(expected.WhenUpRouteTable, parsed.WhenUpRouteTable);
         Assert.Equal(expected.InterfaceAddresses, parsed.InterfaceAddresses);
         Assert.Equal(expected.Forwards, parsed.Forwards);
@@ -115,6 +117,7 @@ public class RouterFormatTests
         RouterConfiguration parsed = RouterConfigurationParser.Parse("version=1\n");
         Assert.Empty(parsed.Rules);
         Assert.Equal(0, parsed.MssClamp);
+        Assert.Null(parsed.ConntrackPerPeer);
         Assert.Null(parsed.WhenUpRouteTable);
     }
 
@@ -199,6 +202,16 @@ public class RouterFormatTests
     [InlineData("version=1\nmss_clamp=0", "mss_clamp")]
     [InlineData("version=1\nmss_clamp=65536", "mss_clamp")]
     [InlineData("version=1\nmss_clamp=-1", "mss_clamp")]
+    [InlineData("version=1\nconntrack_per_peer=0", "conntrack_per_peer")]
+    [InlineData("version=1\nconntrack_per_peer=0%", "conntrack_per_peer")]
+    [InlineData("version=1\nconntrack_per_peer=101%", "conntrack_per_peer")]
+    [InlineData("version=1\nconntrack_per_peer=16777217", "conntrack_per_peer")]
+    [InlineData("version=1\nconntrack_per_peer=-5", "conntrack_per_peer")]
+    [InlineData("version=1\nconntrack_per_peer=2.5%", "conntrack_per_peer")]
+    [InlineData("version=1\nconntrack_per_peer=25%%", "conntrack_per_peer")]
+    [InlineData("version=1\nconntrack_per_peer=%", "conntrack_per_peer")]
+    [InlineData("version=1\nconntrack_per_peer=", "conntrack_per_peer")]
+    [InlineData("version=1\nconntrack_per_peer=5\nconntrack_per_peer=6", "twice")]
     [InlineData("version=1\nwhen_up_table=0", "when_up_table")]
     [InlineData("version=1\nwhen_up_table=4294967296", "when_up_table")]
     [InlineData("version=1\naddress=10.0.0.1/24", "address")]

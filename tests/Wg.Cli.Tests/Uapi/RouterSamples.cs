@@ -43,6 +43,7 @@ internal static class RouterSamples
             new RouterForward(17, new RouterPortRange(5000, 5010), IPAddress.Parse("fd05::10"), null) { Line = 34 },
         ],
         MssClamp = RouterConfiguration.MssClampAuto,
+        ConntrackPerPeer = new RouterFlowShare(10, IsPercent: true),
         InterfaceAddresses = [IPAddress.Parse("10.5.0.2"), IPAddress.Parse("fd05::2")],
         WhenUpRouteTable = 51820,
     };
@@ -79,6 +80,12 @@ internal static class RouterSamples
                 random.Next(2) == 0 ? (byte)6 : (byte)17, Range(random), Address(random), random.Next(2) == 0 ? null : (ushort)random.Next(65536))
             { Line = random.Next(0, 5000) })],
             MssClamp = random.Next(3) switch { 0 => 0, 1 => RouterConfiguration.MssClampAuto, _ => random.Next(1, 65536) },
+            ConntrackPerPeer = random.Next(3) switch
+            {
+                0 => null,
+                1 => new RouterFlowShare(random.Next(1, 101), IsPercent: true),
+                _ => new RouterFlowShare(random.Next(1, RouterFlowShare.MaxFlows + 1), IsPercent: false),
+            },
             InterfaceAddresses = [.. Enumerable.Range(0, random.Next(0, 4)).Select(_ => Address(random)).Distinct()],
             WhenUpRouteTable = random.Next(2) == 0 ? null : (uint)random.NextInt64(1, uint.MaxValue + 1L),
         };
