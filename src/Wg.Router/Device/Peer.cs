@@ -42,6 +42,12 @@ internal sealed class Peer : IDisposable
     /// </summary>
     public volatile bool IsDestination = true;
 
+    /// <summary>
+    /// The rate limit of ICMP errors this device sends to the peer (a reject rule's answers), created on first use by
+    /// the device; each peer has its own so that one peer's flood cannot use up the others' answers.
+    /// </summary>
+    public TokenBucket? IcmpLimiter;
+
     /// <summary>The live-session state last reported for a when-up peer (timer thread only).</summary>
     public bool ReportedLive { get; set; }
 

@@ -1,30 +1,31 @@
 // A small token bucket (rate per second, burst), thread-safe, for rate limits outside the engine such
-// as ICMP errors (Linux limits those too: net.ipv4.icmp_ratelimit).
-using System.Diagnostics;
-
+// as ICMP errors (Linux limits those too: net.ipv4.icmp_ratelimit, per destination host).
 namespace WgSharp.Router.Device;
 
 internal sealed class TokenBucket
 {
     private readonly Lock _lock = new();
+    private readonly TimeProvider _time;
     private readonly double _perSecond;
     private readonly double _burst;
     private double _tokens;
-    private long _last = Stopwatch.GetTimestamp();
+    private long _last;
 
-    public TokenBucket(double perSecond, double burst)
+    public TokenBucket(double perSecond, double burst, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _perSecond = perSecond;
         _burst = burst;
         _tokens = burst;
+        _last = _time.GetTimestamp();
     }
 
     public bool TryTake()
     {
         lock (_lock)
         {
-            long now = Stopwatch.GetTimestamp();
-            _tokens = Math.Min(_burst, _tokens + (Stopwatch.GetElapsedTime(_last, now).TotalSeconds * _perSecond));
+            long now = _time.GetTimestamp();
+            _tokens = Math.Min(_burst, _tokens + (_time.GetElapsedTime(_last, now).TotalSeconds * _perSecond));
             _last = now;
             if (_tokens < 1)
             {

@@ -11,7 +11,7 @@ namespace WgSharp.Router.Device;
 
 internal sealed partial class WireGuardDevice
 {
-    private readonly TokenBucket _icmpLimiter = new(perSecond: 100, burst: 20);
+    private readonly TokenBucket _icmpLimiter = new(IcmpErrorsPerSecond, IcmpErrorBurst);
     private readonly Lock _icmpWriteLock = new();
     private readonly byte[][] _icmpBuffers = new byte[1][];
     private readonly int[] _icmpSizes = new int[1];

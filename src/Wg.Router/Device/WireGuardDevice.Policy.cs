@@ -30,6 +30,11 @@ internal sealed partial class WireGuardDevice
         Relay,
     }
 
+    // Rate of the ICMP errors the device originates, per side they go to (each peer, and the local side), as Linux
+    // limits them per destination host (icmp_ratelimit) rather than for everyone at once.
+    private const double IcmpErrorsPerSecond = 100;
+    private const double IcmpErrorBurst = 20;
+
     /// <summary>The router state in force (null: none), for the benchmarks.</summary>
     internal RouterState? Router => _router;
 
@@ -191,7 +196,7 @@ internal sealed partial class WireGuardDevice
     // rejected destination (the address the peer routed to this device, so it passes the peer's source check).
     private void AnswerToPeer(Peer peer, ReadOnlySpan<byte> packet, byte[] scratch)
     {
-        if (!_icmpLimiter.TryTake() || !IpPacket.TryGetDestinationAddress(packet, out ReadOnlySpan<byte> destination) ||
+        if (!IcmpLimiterOf(peer).TryTake() || !IpPacket.TryGetDestinationAddress(packet, out ReadOnlySpan<byte> destination) ||
             !IpAddressKey.TryCreate(destination, out IpAddressKey source) ||
             !PolicyReject.TryWrite(packet, source, scratch.AsSpan(PacketBatch.HeadRoom), out int length))
         {
@@ -203,6 +208,19 @@ internal sealed partial class WireGuardDevice
         {
             SendToPeer(peer, result.Packet);
         }
+    }
+
+    // The peer's own ICMP rate limit (the local side's, for errors into the TUN, is _icmpLimiter), at the same rate.
+    private TokenBucket IcmpLimiterOf(Peer peer)
+    {
+        TokenBucket? bucket = Volatile.Read(ref peer.IcmpLimiter);
+        if (bucket is null)
+        {
+            Interlocked.CompareExchange(ref peer.IcmpLimiter, new TokenBucket(IcmpErrorsPerSecond, IcmpErrorBurst, _time), null);
+            bucket = Volatile.Read(ref peer.IcmpLimiter)!;
+        }
+
+        return bucket;
     }
 
     /// <summary>

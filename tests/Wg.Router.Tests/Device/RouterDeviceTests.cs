@@ -82,6 +82,56 @@ public class RouterDeviceTests
     }
 
     [Fact]
+    public void One_peers_flood_of_rejected_packets_does_not_use_up_the_answers_of_another()
+    {
+        // On a clock that stands still, no bucket refills: X's flood empties its own bucket (burst 20), and only that.
+        using var mesh = new RouterMesh(XRoutes, YRoutes, new ManualClock());
+        mesh.R.Device.SetRouterConfiguration(Config(
+            Rule("192.168.1.0/24", RouterRuleAction.Reject, input: mesh.X.PublicKey),
+            Rule("192.168.1.0/24", RouterRuleAction.Reject, input: mesh.Y.PublicKey),
+            Rule("10.2.0.0/16", RouterRuleAction.Reject, protocol: IpProtocol.Udp)));
+        Send(mesh.X, mesh.X, NatTestPackets.Udp("10.0.0.2", 1, "192.168.1.9", 2000));
+        Send(mesh.Y, mesh.Y, NatTestPackets.Udp("10.0.0.3", 1, "192.168.1.9", 2000));
+
+        using var stop = new CancellationTokenSource();
+        var flood = new Thread(() =>
+        {
+            for (int i = 0; !stop.IsCancellationRequested; i++)
+            {
+                mesh.X.Tun.InjectPacket(NatTestPackets.Udp("10.0.0.2", (ushort)(1000 + (i % 50000)), "192.168.1.9", 2000));
+                if (i % 20 == 0)
+                {
+                    Thread.Sleep(5);
+                }
+            }
+        });
+        flood.Start();
+        try
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                AssertAdminProhibited(Send(mesh.Y, mesh.Y, NatTestPackets.Udp("10.0.0.3", (ushort)(2 + i), "192.168.1.9", 2000)), from: "192.168.1.9", to: "10.0.0.3");
+                Thread.Sleep(50);
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            flood.Join();
+        }
+
+        int answersToX = 0;
+        while (mesh.X.Tun.TryTakeWritten(out _, Quiet))
+        {
+            answersToX++;
+        }
+
+        Assert.Equal(19, answersToX); // the first was taken above
+        // The local side has its own bucket too.
+        AssertAdminProhibited(Send(mesh.R, mesh.R, NatTestPackets.Udp("10.0.0.1", 1000, "10.2.0.5", 2000)), from: "10.2.0.5", to: "10.0.0.1");
+    }
+
+    [Fact]
     public void ToPeer_rule_overrides_allowed_ips()
     {
         using var mesh = new RouterMesh(XRoutes, YRoutes);
