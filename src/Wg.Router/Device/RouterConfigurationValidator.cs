@@ -19,8 +19,8 @@ internal static class RouterConfigurationValidator
     public const int MaxFixedMss = 65495;
 
     /// <summary>
-    /// Most (interface address, port) pairs all forwards may expand to: new inbound flows scan them, so a
-    /// forward of a whole port range would slow every connection attempt.
+    /// Most (interface address, port) pairs all forwards may expand to: each is an entry of the index new inbound
+    /// flows are looked up in (PortForwardTable), built whenever the configuration is applied.
     /// </summary>
     public const int MaxForwardEntries = 1024;
 

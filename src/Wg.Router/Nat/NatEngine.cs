@@ -29,7 +29,7 @@ internal sealed class NatEngine
 {
     private readonly PortSearch _portSearch;
     private readonly PortSearch _icmpIdSearch;
-    private PortForward[] _portForwards = [];
+    private PortForwardTable _portForwards = PortForwardTable.Empty;
 
     public NatEngine(ConnectionTracker tracker, NatOptions? options = null)
     {
@@ -45,14 +45,10 @@ internal sealed class NatEngine
     public NatCounters Counters { get; } = new();
 
     /// <summary>The port forwards in force; replaced as a whole by <see cref="SetPortForwards"/>.</summary>
-    public IReadOnlyList<PortForward> PortForwards => Volatile.Read(ref _portForwards);
+    public IReadOnlyList<PortForward> PortForwards => Volatile.Read(ref _portForwards).Forwards;
 
-    /// <summary>Replaces the port forwards (control plane). Flows already forwarded keep their mapping until they expire.</summary>
-    public void SetPortForwards(IEnumerable<PortForward> forwards)
-    {
-        ArgumentNullException.ThrowIfNull(forwards);
-        Volatile.Write(ref _portForwards, [.. forwards]);
-    }
+    /// <summary>Replaces the port forwards (control plane), indexing them for the data path. Flows already forwarded keep their mapping until they expire.</summary>
+    public void SetPortForwards(IEnumerable<PortForward> forwards) => Volatile.Write(ref _portForwards, new PortForwardTable(forwards));
 
     /// <summary>
     /// Tracks, and translates in place, a packet about to be sent to <paramref name="peer"/> (a
@@ -172,7 +168,7 @@ internal sealed class NatEngine
         }
         FlowTuple original = parsed.Tuple;
         FlowTuple reply = original.Invert();
-        if (FindPortForward(original) is PortForward forward)
+        if (Volatile.Read(ref _portForwards).TryFind(original, out PortForward? forward))
         {
             reply = original.WithDestination(forward.TargetAddress, forward.TargetPort).Invert();
         }
@@ -236,23 +232,6 @@ internal sealed class NatEngine
             default:
                 return true;
         }
-    }
-
-    private PortForward? FindPortForward(in FlowTuple tuple)
-    {
-        if (tuple.Protocol is not (IpProtocol.Tcp or IpProtocol.Udp))
-        {
-            return null;
-        }
-        IpAddressKey destination = tuple.Destination;
-        foreach (PortForward forward in Volatile.Read(ref _portForwards))
-        {
-            if (forward.Protocol == tuple.Protocol && forward.Port == tuple.DestinationPort && forward.Address == destination)
-            {
-                return forward;
-            }
-        }
-        return null;
     }
 
     private static NatResult Apply(Span<byte> packet, in NatPacket parsed, in FlowMatch match, bool established, PacketTracking? tracking = null)
