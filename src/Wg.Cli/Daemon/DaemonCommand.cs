@@ -56,7 +56,9 @@ internal static class DaemonCommand
         var privileged = new PrivilegedThread();
         var daemon = new WireGuardDaemon(interfaceName, logger, privileged, Environment.GetEnvironmentVariable(DaemonPrivileges.UserVariable));
         bool explicitLogLevel = Environment.GetEnvironmentVariable(LogLevelSetting.Variable) is not null;
-        Task<string> run = Task.Run(() => daemon.RunAsync(notes => ReportReady(context, isChild, explicitLogLevel, notes)));
+        // LOG_LEVEL=silent silences the notes on what the daemon runs as too (they are also logged at info level).
+        bool silent = level is null;
+        Task<string> run = Task.Run(() => daemon.RunAsync(notes => ReportReady(context, isChild, explicitLogLevel, silent ? [] : notes)));
         privileged.Serve(run);
         try
         {

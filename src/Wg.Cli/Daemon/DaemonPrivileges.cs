@@ -72,7 +72,7 @@ internal static class DaemonPrivileges
         }
         catch (PrivilegeDropException e)
         {
-            throw new DaemonStartException($"cannot give up root: {e.Message}");
+            throw new DaemonStartException($"cannot give up root to user '{user.Name}': {e.Message} ({UserVariable}=root keeps root)");
         }
 
         var lines = new List<string>
