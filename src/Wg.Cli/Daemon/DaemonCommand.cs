@@ -16,6 +16,7 @@ internal static class DaemonCommand
     private const string ChildVariable = "WGSHARP_DAEMON_CHILD";
     private const string ReadyLine = "READY";
     private const string ErrorPrefix = "ERROR: ";
+    private const string NotePrefix = "NOTE: ";
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
@@ -50,11 +51,18 @@ internal static class DaemonCommand
         // In the child, stdout is the readiness pipe: logs go to stderr (which is /dev/null unless LOG_LEVEL was set).
         TextWriter logOutput = StandardStreams.OpenWriter(isChild ? StandardStreams.Error : StandardStreams.Output);
         var logger = new DaemonLogger(interfaceName, level, logOutput);
-        var daemon = new WireGuardDaemon(interfaceName, logger);
+        // This (main) thread becomes the privileged one (PrivilegedThread): the daemon runs on the thread pool and hands
+        // what needs capabilities back here.
+        var privileged = new PrivilegedThread();
+        var daemon = new WireGuardDaemon(interfaceName, logger, privileged, Environment.GetEnvironmentVariable(DaemonPrivileges.UserVariable));
+        bool explicitLogLevel = Environment.GetEnvironmentVariable(LogLevelSetting.Variable) is not null;
+        // LOG_LEVEL=silent silences the notes on what the daemon runs as too (they are also logged at info level).
+        bool silent = level is null;
+        Task<string> run = Task.Run(() => daemon.RunAsync(notes => ReportReady(context, isChild, explicitLogLevel, silent ? [] : notes)));
+        privileged.Serve(run);
         try
         {
-            string reason = daemon.RunAsync(() => ReportReady(isChild, explicitLogLevel: Environment.GetEnvironmentVariable(LogLevelSetting.Variable) is not null))
-                .GetAwaiter().GetResult();
+            string reason = run.GetAwaiter().GetResult();
             logger.LogDebug("Stopped: {Reason}", reason);
             return 0;
         }
@@ -73,14 +81,26 @@ internal static class DaemonCommand
         }
     }
 
-    private static void ReportReady(bool isChild, bool explicitLogLevel)
+    // Notes (what the daemon runs as) go where the user sees them: through the launcher, or to stderr.
+    private static void ReportReady(CliContext context, bool isChild, bool explicitLogLevel, IReadOnlyList<string> notes)
     {
         if (!isChild)
         {
+            foreach (string note in notes)
+            {
+                context.Error.WriteLine($"wgsharp: {note}");
+            }
+
             return;
         }
 
-        StandardStreams.OpenWriter(StandardStreams.Output).WriteLine(ReadyLine);
+        TextWriter readiness = StandardStreams.OpenWriter(StandardStreams.Output);
+        foreach (string note in notes)
+        {
+            readiness.WriteLine(NotePrefix + note);
+        }
+
+        readiness.WriteLine(ReadyLine);
 
         // Detach from the launcher's streams, as wireguard-go does: keep stderr only when a log level was
         // asked for. .NET's console streams hold their own duplicates of fds 0-2, so every descriptor that
@@ -173,6 +193,13 @@ internal static class DaemonCommand
         }
 
         string? line = firstLine.Result;
+        while (line is not null && line.StartsWith(NotePrefix, StringComparison.Ordinal))
+        {
+            context.Error.WriteLine($"wgsharp: {line[NotePrefix.Length..]}");
+            Task<string?> next = child.StandardOutput.ReadLineAsync();
+            line = next.Wait(StartupTimeout) ? next.Result : null;
+        }
+
         if (line == ReadyLine)
         {
             return 0;

@@ -2,7 +2,11 @@
 // mode (`wgsharp up` on a kernel without policy rules) the default route is 0.0.0.0/1 + 128.0.0.0/1
 // through the tunnel, and each endpoint gets a host route through the original gateway so the tunnel's
 // own UDP bypasses the halves. A peer roams (its endpoint follows its latest authenticated packet), and
-// without a host route for its new address the tunnel's packets to it would loop into the tunnel.
+// without a host route for its new address the tunnel's packets to it would loop into the tunnel. A host
+// route also takes that address's traffic out of the tunnel, so only addresses HandshakeEndpoints vouches
+// for get one (configured, or a handshake completed from there; a few per peer), never an address a data
+// packet merely came from. Where the kernel has policy rules `up` needs none of this: the tunnel's socket
+// carries a fwmark that a rule sends past the tunnel's table.
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -31,6 +35,8 @@ internal sealed partial class EndpointRouteKeeper : IDisposable
     private readonly ILogger _logger;
     private readonly Timer _timer;
     private readonly Lock _checking = new();
+    // Guarded by _checking.
+    private readonly HandshakeEndpoints _trusted = new();
 
     public EndpointRouteKeeper(string interfaceName, IDeviceConfigurator device, QuickStateStore store, ILogger logger)
     {
@@ -65,12 +71,23 @@ internal sealed partial class EndpointRouteKeeper : IDisposable
         }
     }
 
-    /// <summary>One comparison, and the route changes it calls for.</summary>
+    /// <summary>One comparison, and the route changes it calls for (the caller holds _checking).</summary>
     internal void Check()
     {
         // Read without the interface lock first: roaming is rare, and `down` refuses to start while the
         // lock is held, so it is taken only when there is something to change.
-        if (PlanFor(_store.Load(_interfaceName)) is not { IsEmpty: false })
+        if (!IsOurs(_store.Load(_interfaceName)))
+        {
+            return;
+        }
+
+        IReadOnlyList<IPAddress> endpoints;
+        using (DeviceSnapshot snapshot = _device.GetSnapshot())
+        {
+            endpoints = _trusted.Update(snapshot.Peers, TimeSpan.FromMilliseconds(Environment.TickCount64));
+        }
+
+        if (PlanFor(_store.Load(_interfaceName), endpoints) is not { IsEmpty: false })
         {
             return;
         }
@@ -88,7 +105,7 @@ internal sealed partial class EndpointRouteKeeper : IDisposable
         using (locked)
         {
             QuickState? state = _store.Load(_interfaceName);
-            if (PlanFor(state) is not { IsEmpty: false } plan)
+            if (PlanFor(state, endpoints) is not { IsEmpty: false } plan)
             {
                 return;
             }
@@ -98,18 +115,13 @@ internal sealed partial class EndpointRouteKeeper : IDisposable
         }
     }
 
-    private EndpointRoutePlan? PlanFor(QuickState? state)
-    {
-        if (state is not { Phase: QuickPhase.Up } || state.Daemon?.Pid != Environment.ProcessId
-            || state.NetworkNamespace != NetworkNamespaceIdentity.Current())
-        {
-            return null;
-        }
+    private bool IsOurs(QuickState? state) =>
+        state is { Phase: QuickPhase.Up } && state.Daemon?.Pid == Environment.ProcessId
+        && state.NetworkNamespace == NetworkNamespaceIdentity.Current()
+        && state.DefaultRoutes.Exists(d => d.Mode == DefaultRouteMode.SplitRoutes);
 
-        using DeviceSnapshot snapshot = _device.GetSnapshot();
-        IPAddress[] endpoints = [.. snapshot.Peers.Select(p => p.Endpoint?.Address).OfType<IPAddress>()];
-        return EndpointRoutePlan.Compute(state, _interfaceName, endpoints);
-    }
+    private EndpointRoutePlan? PlanFor(QuickState? state, IReadOnlyList<IPAddress> endpoints) =>
+        IsOurs(state) ? EndpointRoutePlan.Compute(state!, _interfaceName, endpoints) : null;
 
     private void Apply(QuickState state, EndpointRoutePlan plan, RtNetlink netlink)
     {

@@ -19,18 +19,25 @@ internal sealed class WireGuardDaemon
 {
     private readonly string _interfaceName;
     private readonly ILogger _logger;
+    private readonly PrivilegedThread _privileged;
+    private readonly string? _user;
 
-    public WireGuardDaemon(string interfaceName, ILogger logger)
+    /// <param name="privileged">The thread that keeps capabilities once root is given up.</param>
+    /// <param name="user">The user to become (DaemonPrivileges); null for the default, "root" to stay root.</param>
+    public WireGuardDaemon(string interfaceName, ILogger logger, PrivilegedThread privileged, string? user)
     {
         _interfaceName = interfaceName;
         _logger = logger;
+        _privileged = privileged;
+        _user = user;
     }
 
     /// <summary>
-    /// Brings the interface up, calls <paramref name="ready"/> once `wg` can talk to it, and runs until
-    /// stopped. Startup failures throw <see cref="DaemonStartException"/> with a message for the user.
+    /// Brings the interface up, gives up root, calls <paramref name="ready"/> once `wg` can talk to it (with lines
+    /// for the user on what it runs as), and runs until stopped. Startup failures throw
+    /// <see cref="DaemonStartException"/> with a message for the user.
     /// </summary>
-    public async Task<string> RunAsync(Action ready)
+    public async Task<string> RunAsync(Action<IReadOnlyList<string>> ready)
     {
         string socketPath = UapiSocket.PathFor(_interfaceName);
         if (UapiSocket.IsAnswering(socketPath))
@@ -48,10 +55,12 @@ internal sealed class WireGuardDaemon
             throw new DaemonStartException(e.Message);
         }
 
-        var device = new WireGuardDevice(tun, port => UdpBind.Open(port), _logger);
+        // Sockets are opened (a port below 1024 needs CAP_NET_BIND_SERVICE) and marked on the privileged thread.
+        var device = new WireGuardDevice(tun, port => _privileged.Invoke(() => (IUdpBind)new PrivilegedUdpBind(UdpBind.Open(port), _privileged)), _logger);
         UapiServer? uapi = null;
         RtNetlink? netlink = null;
         WhenUpRouteKeeper? keeper = null;
+        System.Diagnostics.Process? socketRemover = null;
         try
         {
             // Signals are taken over before anything is visible from outside (the socket appears in UapiServer.Start):
@@ -80,8 +89,15 @@ internal sealed class WireGuardDaemon
             }
 
             _logger.LogDebug("UAPI listener started on {Path}", socketPath);
+            // The state file `wgsharp up` keeps in /run/wgsharp (mode 0700, root's) is read and updated by the keepers
+            // below; `up` therefore starts its daemon with WGSHARP_USER=root. A daemon that gives up root has no
+            // state file to follow (wireguard-go's invocation).
+            (string Name, uint Uid, uint Gid)? dropTo = DaemonPrivileges.Resolve(_user, out string staying);
+            bool staysRoot = dropTo is null;
             // Split-route mode's endpoint host routes follow roaming peers (a no-op unless `wgsharp up` started us).
-            using var endpointRoutes = new EndpointRouteKeeper(_interfaceName, device, new Quick.QuickStateStore(), _logger);
+            using EndpointRouteKeeper? endpointRoutes = staysRoot
+                ? new EndpointRouteKeeper(_interfaceName, device, new Quick.QuickStateStore(), _logger)
+                : null;
 
             // Without rtnetlink (no CAP_NET_ADMIN) the daemon still serves; only when-up routes are not kept.
             netlink = RtNetlink.TryOpen(out int errno);
@@ -92,13 +108,37 @@ internal sealed class WireGuardDaemon
             else
             {
                 // The per-peer steering tables `wgsharp up` recorded (none when it did not start this daemon).
-                var steering = new WhenUpRouteKeeper.StateFileSteeringTables(new Quick.QuickStateStore(), _interfaceName,
-                    Environment.ProcessId, Quick.NetworkNamespaceIdentity.Current());
-                keeper = new WhenUpRouteKeeper(new KeeperDevice(device), new KeeperRoutes(netlink), _interfaceName, _logger, steering);
+                var steering = staysRoot
+                    ? new WhenUpRouteKeeper.StateFileSteeringTables(new Quick.QuickStateStore(), _interfaceName,
+                        Environment.ProcessId, Quick.NetworkNamespaceIdentity.Current())
+                    : null;
+                keeper = new WhenUpRouteKeeper(new KeeperDevice(device), new KeeperRoutes(netlink, _privileged), _interfaceName, _logger, steering);
                 keeper.Start();
             }
 
-            ready();
+            if (!staysRoot)
+            {
+                socketRemover = DaemonPrivileges.StartSocketRemover(socketPath);
+            }
+
+            List<string> identity = [staying];
+            if (dropTo is { } user)
+            {
+                ushort port;
+                using (DeviceSnapshot snapshot = device.GetSnapshot())
+                {
+                    port = snapshot.ListenPort;
+                }
+
+                identity = DaemonPrivileges.Drop(_privileged, user, port);
+            }
+
+            foreach (string line in identity)
+            {
+                _logger.LogInformation("{Line}", line);
+            }
+
+            ready(identity);
 
             Task finished = await Task.WhenAny(signalled.Task, device.Completion, uapi.SocketRemoved).ConfigureAwait(false);
             string reason = finished == signalled.Task ? signalled.Task.Result
@@ -130,6 +170,13 @@ internal sealed class WireGuardDaemon
 
             device.Close("daemon exiting");
             tun.Dispose();
+            if (socketRemover is not null)
+            {
+                // It removes the socket once its input ends; wait for it, so the socket is gone when the daemon is.
+                socketRemover.StandardInput.Close();
+                socketRemover.WaitForExit(TimeSpan.FromSeconds(2));
+                socketRemover.Dispose();
+            }
         }
     }
 
@@ -149,10 +196,11 @@ internal sealed class WireGuardDaemon
             [.. device.GetRouterSnapshot(maxFlows: 0).WhenUpPeers.Where(p => p.Value).Select(p => p.Key)];
     }
 
-    private sealed class KeeperRoutes(RtNetlink netlink) : WhenUpRouteKeeper.IRoutes
+    // Route changes need CAP_NET_ADMIN on the sending thread: the privileged one.
+    private sealed class KeeperRoutes(RtNetlink netlink, PrivilegedThread privileged) : WhenUpRouteKeeper.IRoutes
     {
-        public void AddRoute(RouteEntry route) => netlink.AddRoute(route);
+        public void AddRoute(RouteEntry route) => privileged.Invoke(() => netlink.AddRoute(route));
 
-        public void DeleteRoute(RouteEntry route) => netlink.DeleteRoute(route);
+        public void DeleteRoute(RouteEntry route) => privileged.Invoke(() => netlink.DeleteRoute(route));
     }
 }

@@ -59,31 +59,8 @@ internal static class ConfigSaver
         return ConfigWriter.Write(saved);
     }
 
-    /// <summary>Replaces the file with mode 0600: written beside it, flushed, renamed over it (as wg-quick).</summary>
-    public static void Write(string path, string text)
-    {
-        string temporary = path + ".tmp";
-        try
-        {
-            using (var stream = new FileStream(temporary, new FileStreamOptions
-            {
-                Mode = FileMode.Create,
-                Access = FileAccess.Write,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            }))
-            {
-                stream.Write(System.Text.Encoding.UTF8.GetBytes(text));
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-    }
+    /// <summary>Replaces the file with mode 0600 (as wg-quick): see <see cref="AtomicFile"/>.</summary>
+    public static void Write(string path, string text) => AtomicFile.Replace(path, System.Text.Encoding.UTF8.GetBytes(text));
 
     // The host name from the file while it still resolves to where the peer is; otherwise the current address
     // (as `wg showconf` reports it).

@@ -37,6 +37,9 @@ internal static class DaemonProcess
         start.ArgumentList.Add(interfaceName);
         // The daemon must go to the background: a foreground request from our environment would block `up`.
         start.Environment.Remove("WG_PROCESS_FOREGROUND");
+        // The daemon `up` starts follows and updates the state file in /run/wgsharp (root's, mode 0700) for its endpoint
+        // and when-up route keepers, so it keeps root; it says so when it starts.
+        start.Environment[Daemon.DaemonPrivileges.UserVariable] = "root";
         using Process launcher = Process.Start(start) ?? throw new QuickException("cannot start the daemon");
         var endOfErrors = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         launcher.ErrorDataReceived += (_, e) =>

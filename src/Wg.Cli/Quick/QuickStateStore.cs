@@ -97,22 +97,7 @@ internal sealed class QuickStateStore
         }
     }
 
-    internal void WriteAtomically(string path, ReadOnlySpan<byte> contents)
-    {
-        string temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        {
-            stream.Write(contents);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-    }
+    internal void WriteAtomically(string path, ReadOnlySpan<byte> contents) => AtomicFile.Replace(path, contents);
 
     private void EnsureDirectory() =>
         System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

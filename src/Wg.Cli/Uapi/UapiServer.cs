@@ -98,7 +98,7 @@ internal sealed partial class UapiServer : IAsyncDisposable
         {
             UapiSocket.RemoveIfOwned(SocketPath, _socketIdentity);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) // no longer root: see DaemonPrivileges
         {
             Log($"could not remove {SocketPath}: {e.Message}");
         }

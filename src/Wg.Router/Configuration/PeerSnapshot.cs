@@ -14,6 +14,19 @@ public sealed class PeerSnapshot : IDisposable
     /// <summary>The current endpoint (the configured one, or the address the peer last roamed to).</summary>
     public IPEndPoint? Endpoint { get; init; }
 
+    /// <summary>The endpoint configuration set last (`endpoint=`), not one learned from packets; null when none was.</summary>
+    public IPEndPoint? ConfiguredEndpoint { get; init; }
+
+    /// <summary>Where the latest authenticated handshake message came from; null when none has arrived.</summary>
+    public IPEndPoint? HandshakeSource { get; init; }
+
+    /// <summary>True when the handshake begun at <see cref="HandshakeSource"/> completed: our initiation was answered
+    /// from there, or the peer used the session its initiation from there set up.</summary>
+    public bool HandshakeSourceCompleted { get; init; }
+
+    /// <summary>Tells one handshake message's <see cref="HandshakeSource"/> from the next (0 when none).</summary>
+    public long HandshakeSequence { get; init; }
+
     /// <summary>Wall-clock time of the last completed handshake; null if there has been none.</summary>
     public DateTimeOffset? LastHandshake { get; init; }
 

@@ -12,6 +12,12 @@ internal sealed class Peer : IDisposable
     // allocated only when the endpoint actually changes.
     private volatile EndpointHolder? _endpoint;
 
+    // The endpoint last set by configuration (UAPI `endpoint=`), null when none was. Replaced whole.
+    private volatile EndpointHolder? _configuredEndpoint;
+
+    // Where the latest authenticated handshake message came from (handshake thread writes, replaced whole).
+    private volatile HandshakeSource? _handshakeSource;
+
     // Timestamp (device TimeProvider) of the latest authenticated message from the peer; 0: none yet.
     private long _lastReceived;
 
@@ -71,7 +77,46 @@ internal sealed class Peer : IDisposable
         return holder is not null;
     }
 
-    public void SetEndpoint(UdpEndpoint endpoint) => _endpoint = new EndpointHolder(endpoint);
+    public void SetEndpoint(UdpEndpoint endpoint)
+    {
+        var holder = new EndpointHolder(endpoint);
+        _endpoint = holder;
+        _configuredEndpoint = holder;
+    }
+
+    /// <summary>The endpoint configuration set last (not one learned from packets); false when none was.</summary>
+    public bool TryGetConfiguredEndpoint(out UdpEndpoint endpoint)
+    {
+        EndpointHolder? holder = _configuredEndpoint;
+        endpoint = holder?.Value ?? default;
+        return holder is not null;
+    }
+
+    /// <summary>
+    /// Records the source of an authenticated handshake message (handshake thread only). A response completes
+    /// our handshake there; an initiation is complete only once the peer uses the session it set up, which
+    /// <see cref="TryGetHandshakeSource"/> tells from the engine's latest-handshake time moving on.
+    /// </summary>
+    public void NoteHandshakeFrom(in UdpEndpoint source, bool isResponse) =>
+        _handshakeSource = new HandshakeSource(source, isResponse, LastHandshakeTicks(), Interlocked.Increment(ref s_handshakeSequence));
+
+    /// <summary>
+    /// The source of the latest authenticated handshake message: <paramref name="completed"/> when the handshake
+    /// begun there completed (a response from there, or an initiation from there whose session the peer then used);
+    /// <paramref name="sequence"/> tells one message from the next. False when none arrived yet.
+    /// </summary>
+    public bool TryGetHandshakeSource(out UdpEndpoint source, out bool completed, out long sequence)
+    {
+        HandshakeSource? noted = _handshakeSource;
+        source = noted?.Source ?? default;
+        // The engine records a handshake as complete only when the responder's session is used (whitepaper §6.1's
+        // key confirmation), and only this thread of messages starts one, so a later time means this one completed.
+        completed = noted is not null && (noted.IsResponse || LastHandshakeTicks() != noted.LastHandshakeTicksWhenNoted);
+        sequence = noted?.Sequence ?? 0;
+        return noted is not null;
+    }
+
+    private long LastHandshakeTicks() => Tunnel.LastHandshake?.UtcTicks ?? 0;
 
     /// <summary>
     /// Roaming (whitepaper §2.1): the endpoint follows the latest authenticated packet, including the
@@ -119,6 +164,10 @@ internal sealed class Peer : IDisposable
         int length = a.CopySourceAddressTo(first);
         return length == b.CopySourceAddressTo(second) && first[..length].SequenceEqual(second[..length]);
     }
+
+    private static long s_handshakeSequence;
+
+    private sealed record HandshakeSource(UdpEndpoint Source, bool IsResponse, long LastHandshakeTicksWhenNoted, long Sequence);
 
     private sealed class EndpointHolder(UdpEndpoint value)
     {

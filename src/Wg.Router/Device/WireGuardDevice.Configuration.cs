@@ -35,11 +35,16 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
             var peers = new List<PeerSnapshot>(_peers.Count);
             foreach (Peer peer in _peers.Values)
             {
+                bool handshake = peer.TryGetHandshakeSource(out UdpEndpoint handshakeSource, out bool completed, out long sequence);
                 peers.Add(new PeerSnapshot
                 {
                     PublicKey = peer.PublicKey,
                     PresharedKey = peer.PresharedKey?.Clone(),
                     Endpoint = peer.TryGetEndpoint(out UdpEndpoint endpoint) ? endpoint.ToIPEndPoint() : null,
+                    ConfiguredEndpoint = peer.TryGetConfiguredEndpoint(out UdpEndpoint configured) ? configured.ToIPEndPoint() : null,
+                    HandshakeSource = handshake ? handshakeSource.ToIPEndPoint() : null,
+                    HandshakeSourceCompleted = handshake && completed,
+                    HandshakeSequence = sequence,
                     LastHandshake = peer.Tunnel.LastHandshake,
                     TransmitBytes = (ulong)peer.Tunnel.TxBytes,
                     ReceiveBytes = (ulong)peer.Tunnel.RxBytes,

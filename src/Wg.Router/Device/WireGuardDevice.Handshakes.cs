@@ -85,6 +85,7 @@ internal sealed partial class WireGuardDevice
             if (type != 3)
             {
                 peer.UpdateEndpointFromPacket(source); // an authenticated handshake message: roaming
+                peer.NoteHandshakeFrom(source, isResponse: type == 2); // where handshakes complete (endpoint host routes)
                 peer.MarkReceived(_time.GetTimestamp()); // and a sign of life (Routes = when-up)
             }
 

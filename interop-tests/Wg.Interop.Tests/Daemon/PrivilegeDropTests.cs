@@ -1,0 +1,105 @@
+// The daemon gives up root once its interface, sockets and netlink are set up: /proc/<pid>/status shows an
+// unprivileged user, no groups, CAP_NET_ADMIN alone on the main thread, no capability on any other thread and
+// no_new_privs everywhere; and what still needs CAP_NET_ADMIN keeps working: `wg set` port and fwmark changes (the
+// kernel's socket mark checked), when-up routes, and at SIGTERM the removal of its routes and of its socket.
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using WgSharp.Interop.Tests.Harness;
+
+namespace WgSharp.Interop.Tests.Daemon;
+
+public sealed class PrivilegeDropTests
+{
+    private const string NetAdminOnly = "0000000000001000";
+    private const uint WhenUpTable = 4242;
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+
+    [Fact(Timeout = 240_000)]
+    public async Task TheDaemonDropsRootAndPortMarkAndWhenUpRoutesStillWork()
+    {
+        using var pair = await TunnelPair.CreateAsync(Implementation.WgSharpFromRepository(), Implementation.WireguardGo);
+        TunnelSide side = pair.A;
+        int pid = side.Peer.Pid;
+
+        Dictionary<string, string> status = Status($"/proc/{pid}/status");
+        Assert.Equal("wgsharp", status["Name"]);
+        Assert.All(status["Uid"].Split('\t'), id => Assert.NotEqual("0", id));
+        Assert.All(status["Gid"].Split('\t'), id => Assert.NotEqual("0", id));
+        Assert.Equal("", status["Groups"]);
+        Assert.Equal(NetAdminOnly, status["CapEff"]);
+        Assert.Equal(NetAdminOnly, status["CapPrm"]);
+        Assert.Equal("0000000000000000", status["CapInh"]);
+        Assert.Equal("1", status["NoNewPrivs"]);
+        foreach (string task in Directory.GetDirectories($"/proc/{pid}/task"))
+        {
+            Dictionary<string, string> thread = Status(Path.Combine(task, "status"));
+            Assert.Equal("1", thread["NoNewPrivs"]);
+            Assert.Equal(Path.GetFileName(task) == pid.ToString(CultureInfo.InvariantCulture) ? NetAdminOnly : "0000000000000000", thread["CapEff"]);
+        }
+
+        await pair.ExpectPingAsync(side, pair.B, v6: false);
+
+        // A port change rebinds (the other side follows the roaming endpoint).
+        await side.Peer.SetAsync("listen-port", "51830");
+        Assert.Equal("51830", (await side.Namespace.ExecCheckedAsync(["wg", "show", side.Peer.InterfaceName, "listen-port"])).StandardOutput.Trim());
+        await pair.ExpectPingAsync(side, pair.B, v6: false);
+
+        // SO_MARK is set on the daemon's sockets for real (ss shows the kernel's socket mark), and cleared again.
+        await side.Peer.SetAsync("fwmark", "0x4343");
+        Assert.Equal("0x4343", (await side.Namespace.ExecCheckedAsync(["wg", "show", side.Peer.InterfaceName, "fwmark"])).StandardOutput.Trim());
+        string sockets = (await side.Namespace.ExecCheckedAsync(["ss", "-uanpe", "sport", "= :51830"])).StandardOutput;
+        Assert.Equal(2, sockets.Split("fwmark:0x4343").Length - 1); // IPv4 and IPv6
+        await side.Peer.SetAsync("fwmark", "0");
+        Assert.DoesNotContain("fwmark:", (await side.Namespace.ExecCheckedAsync(["ss", "-uanpe", "sport", "= :51830"])).StandardOutput);
+        await pair.ExpectPingAsync(side, pair.B, v6: false);
+
+        // When-up routes: the keeper adds the live peer's AllowedIPs route on the privileged thread.
+        string reply = await RawAsync(side.Peer.SocketPath,
+            $"wgsharp-set=1\nversion=1\nwhen_up_table={WhenUpTable}\npublic_key={Hex(pair.B.Keys.PublicKey)}\nroutes=when-up\n\n");
+        Assert.EndsWith("errno=0\n\n", reply);
+        string expected = $"{pair.B.TunnelV4} dev {side.Peer.InterfaceName} proto static scope link metric 10";
+        string routes = "";
+        for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30); DateTime.UtcNow < deadline && !routes.Contains(expected, StringComparison.Ordinal);)
+        {
+            await pair.PingAsync(side, pair.B, v6: false, count: 1, deadline: TimeSpan.FromSeconds(2));
+            routes = (await side.Namespace.ExecAsync(["ip", "-4", "route", "show", "table", $"{WhenUpTable}"])).StandardOutput; // none: no table yet
+        }
+
+        Assert.Contains(expected, routes);
+
+        // SIGTERM: the routes go (privileged thread) and the socket goes (the root helper, once the daemon ends).
+        side.Peer.SendTerminate();
+        Assert.True(await side.Peer.WaitForExitAsync(TimeSpan.FromSeconds(10)), side.Peer.Describe());
+        Assert.Equal("", (await side.Namespace.ExecAsync(["ip", "-4", "route", "show", "table", $"{WhenUpTable}"])).StandardOutput.Trim());
+        Assert.False(File.Exists(side.Peer.SocketPath), $"{side.Peer.SocketPath} left behind");
+    }
+
+    private static Dictionary<string, string> Status(string path) =>
+        File.ReadAllLines(path).Select(l => l.Split(':', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1].Trim());
+
+    private static string Hex(string base64) => Convert.ToHexStringLower(Convert.FromBase64String(base64));
+
+    // One request on a fresh connection; the reply through its blank line.
+    private static async Task<string> RawAsync(string socketPath, string request)
+    {
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        using var timeout = new CancellationTokenSource(Limit);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), timeout.Token);
+        await socket.SendAsync(Encoding.ASCII.GetBytes(request), SocketFlags.None, timeout.Token);
+        var reply = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        while (!reply.ToString().EndsWith("\n\n", StringComparison.Ordinal))
+        {
+            int read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            if (read == 0)
+            {
+                break;
+            }
+
+            reply.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        return reply.ToString();
+    }
+}
