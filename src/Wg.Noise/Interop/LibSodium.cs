@@ -1,5 +1,6 @@
 // libsodium (Debian package libsodium23) through source-generated P/Invoke: X25519, the IETF
 // ChaCha20-Poly1305 and XChaCha20-Poly1305 AEADs, random bytes and zeroing.
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 
 namespace WgSharp.Noise.Interop;
@@ -21,6 +22,25 @@ internal static unsafe partial class LibSodium
 
     /// <summary>Forces the static constructor: loads the library and runs sodium_init once.</summary>
     internal static void EnsureInitialized() { }
+
+    /// <summary>
+    /// Loads the library now, so a program can refuse to start without it (naming what to install)
+    /// instead of failing at the first key it is given.
+    /// </summary>
+    internal static bool TryInitialize([NotNullWhen(false)] out string? error)
+    {
+        try
+        {
+            EnsureInitialized();
+            error = null;
+            return true;
+        }
+        catch (TypeInitializationException e) when (e.InnerException is not null)
+        {
+            error = e.InnerException.Message;
+            return false;
+        }
+    }
 
     [LibraryImport(Library)]
     private static partial int sodium_init();
