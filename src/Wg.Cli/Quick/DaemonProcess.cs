@@ -37,6 +37,7 @@ internal static class DaemonProcess
         start.ArgumentList.Add(interfaceName);
         // The daemon must go to the background: a foreground request from our environment would block `up`.
         start.Environment.Remove("WG_PROCESS_FOREGROUND");
+        start.Environment.Remove(Daemon.SystemdNotifier.Variable); // `up` itself tells systemd, once everything is done
         using Process launcher = Process.Start(start) ?? throw new QuickException("cannot start the daemon");
         var endOfErrors = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         launcher.ErrorDataReceived += (_, e) =>
