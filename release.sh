@@ -108,7 +108,7 @@ chmod 644 "$deb/DEBIAN/control" "$deb/DEBIAN/md5sums"
 dpkg-deb --root-owner-group -Zxz --build "$deb" "$dist/wgsharp_${version}_amd64.deb" >&2
 echo "$dist/wgsharp_${version}_amd64.deb"
 if command -v lintian >/dev/null; then
-  lintian --fail-on error --suppress-tags running-with-root-privileges "$dist/wgsharp_${version}_amd64.deb" >&2 || { echo "release.sh: lintian found errors" >&2; exit 1; }
+  lintian --fail-on error "$dist/wgsharp_${version}_amd64.deb" >&2 || { echo "release.sh: lintian found errors" >&2; exit 1; }
 fi
 
 # --- self-contained single files: linux-arm64, and linux-x64 for glibc older than the native build's ---

@@ -1,6 +1,7 @@
 // libsodium (Debian package libsodium23) through source-generated P/Invoke: X25519, the IETF
 // ChaCha20-Poly1305 and XChaCha20-Poly1305 AEADs, random bytes and zeroing.
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace WgSharp.Noise.Interop;
@@ -23,6 +24,11 @@ internal static unsafe partial class LibSodium
     /// <summary>Forces the static constructor: loads the library and runs sodium_init once.</summary>
     internal static void EnsureInitialized() { }
 
+    // Not inlined, so the static constructor runs inside the call (NativeAOT may otherwise check it at the
+    // caller's entry, outside the caller's try).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Initialize() => EnsureInitialized();
+
     /// <summary>
     /// Loads the library now, so a program can refuse to start without it (naming what to install)
     /// instead of failing at the first key it is given.
@@ -31,7 +37,7 @@ internal static unsafe partial class LibSodium
     {
         try
         {
-            EnsureInitialized();
+            Initialize();
             error = null;
             return true;
         }
