@@ -1,7 +1,5 @@
 // libsodium (Debian package libsodium23) through source-generated P/Invoke: X25519, the IETF
 // ChaCha20-Poly1305 and XChaCha20-Poly1305 AEADs, random bytes and zeroing.
-using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace WgSharp.Noise.Interop;
@@ -23,30 +21,6 @@ internal static unsafe partial class LibSodium
 
     /// <summary>Forces the static constructor: loads the library and runs sodium_init once.</summary>
     internal static void EnsureInitialized() { }
-
-    // Not inlined, so the static constructor runs inside the call (NativeAOT may otherwise check it at the
-    // caller's entry, outside the caller's try).
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Initialize() => EnsureInitialized();
-
-    /// <summary>
-    /// Loads the library now, so a program can refuse to start without it (naming what to install)
-    /// instead of failing at the first key it is given.
-    /// </summary>
-    internal static bool TryInitialize([NotNullWhen(false)] out string? error)
-    {
-        try
-        {
-            Initialize();
-            error = null;
-            return true;
-        }
-        catch (TypeInitializationException e) when (e.InnerException is not null)
-        {
-            error = e.InnerException.Message;
-            return false;
-        }
-    }
 
     [LibraryImport(Library)]
     private static partial int sodium_init();

@@ -1,6 +1,7 @@
 // Finds libsodium: the copy shipped with the program first (a release bundles libsodium's own build,
 // so a host without the distribution's package still runs), then the sonames distributions install.
 // A missing library is reported with what to install.
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.InteropServices;
 
@@ -46,6 +47,26 @@ internal static class NativeLibraryResolver
         Path.Combine(baseDirectory, SodiumFile),
         Path.GetFullPath(Path.Combine(baseDirectory, "..", "lib", "wgsharp", SodiumFile)),
     ];
+
+    /// <summary>
+    /// Loads libsodium now, so a program can refuse to start without it (naming what to install) instead
+    /// of failing at the first key it is given. It lives outside <see cref="LibSodium"/> because calling
+    /// any static member of that class runs its static constructor before the member's own try.
+    /// </summary>
+    internal static bool TryLoadSodium([NotNullWhen(false)] out string? error)
+    {
+        try
+        {
+            LibSodium.EnsureInitialized();
+            error = null;
+            return true;
+        }
+        catch (TypeInitializationException e) when (e.InnerException is not null)
+        {
+            error = e.InnerException.Message;
+            return false;
+        }
+    }
 
     /// <summary>Loads the first of the candidate sonames that exists, or throws naming the package to install.</summary>
     internal static IntPtr LoadFirst(string[] candidates, Assembly assembly, DllImportSearchPath? searchPath)
