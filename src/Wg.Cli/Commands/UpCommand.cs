@@ -4,6 +4,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using WgSharp.Cli.Config;
+using WgSharp.Cli.Daemon;
 using WgSharp.Cli.Quick;
 using WgSharp.Router.Configuration;
 using WgSharp.Tun.Netlink;
@@ -103,6 +104,7 @@ internal static class UpCommand
 
             state.Phase = QuickPhase.Up;
             store.Save(state);
+            SystemdNotifier.NotifyReady(); // wgsharp@.service (Type=notify): the interface is up, routes and all
             return 0;
         }
         catch (Exception e)

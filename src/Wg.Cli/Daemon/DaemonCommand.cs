@@ -5,6 +5,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using WgSharp.Cli.Interop;
 using WgSharp.Cli.Uapi;
+using WgSharp.Noise.Interop;
 
 namespace WgSharp.Cli.Daemon;
 
@@ -35,6 +36,14 @@ internal static class DaemonCommand
         if (warning is not null)
         {
             context.Error.WriteLine($"wgsharp: warning: {warning}");
+        }
+
+        // Without libsodium no key can be set: refuse to start, saying what to install, rather than
+        // serve a socket whose first `wg set ... private-key` fails.
+        if (!NativeLibraryResolver.TryLoadSodium(out string? missing))
+        {
+            context.Error.WriteLine($"wgsharp: {missing}");
+            return 1;
         }
 
         bool isChild = Environment.GetEnvironmentVariable(ChildVariable) == "1";
@@ -91,6 +100,8 @@ internal static class DaemonCommand
                 context.Error.WriteLine($"wgsharp: {note}");
             }
 
+            // Run in the foreground by a Type=notify unit: the socket listens, so `wg` works now.
+            SystemdNotifier.NotifyReady();
             return;
         }
 

@@ -40,6 +40,7 @@ internal static class DaemonProcess
         // The daemon `up` starts follows and updates the state file in /run/wgsharp (root's, mode 0700) for its endpoint
         // and when-up route keepers, so it keeps root; it says so when it starts.
         start.Environment[Daemon.DaemonPrivileges.UserVariable] = "root";
+        start.Environment.Remove(Daemon.SystemdNotifier.Variable); // `up` itself tells systemd, once everything is done
         using Process launcher = Process.Start(start) ?? throw new QuickException("cannot start the daemon");
         var endOfErrors = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         launcher.ErrorDataReceived += (_, e) =>

@@ -50,6 +50,15 @@ internal sealed class BatchQueue<T>
         }
     }
 
+    /// <summary>Takes an item if one is queued, without waiting.</summary>
+    public bool TryRead(out T item)
+    {
+        lock (_items)
+        {
+            return _items.TryDequeue(out item!);
+        }
+    }
+
     /// <summary>Waits for an item; false once the queue is completed and empty.</summary>
     public bool TryReadBlocking(out T item)
     {

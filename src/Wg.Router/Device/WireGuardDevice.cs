@@ -21,8 +21,8 @@ internal sealed partial class WireGuardDevice : IDisposable
     /// </summary>
     public const int BatchCapacity = 64;
 
-    /// <summary>Batches per direction: bounds the memory in flight (each buffer is 64 KiB of address space; only the
-    /// pages packets touch become resident).</summary>
+    /// <summary>Batches per direction at most: bounds the memory in flight (each buffer is 64 KiB of address space; only
+    /// the pages packets touch become resident). They are made as traffic needs them (PacketBatchPool).</summary>
     public const int BatchesPerDirection = 6;
 
     /// <summary>
@@ -44,8 +44,8 @@ internal sealed partial class WireGuardDevice : IDisposable
     private readonly DeviceCounters _counters = new();
 
     // Free batches (the pools) and the queues between stages. All bounded by the pool size.
-    private readonly BatchQueue<PacketBatch> _freeOutbound = new(BatchesPerDirection);
-    private readonly BatchQueue<PacketBatch> _freeInbound = new(BatchesPerDirection);
+    private readonly PacketBatchPool _freeOutbound = new(BatchesPerDirection, BatchCapacity, isInbound: false);
+    private readonly PacketBatchPool _freeInbound = new(BatchesPerDirection, BatchCapacity, isInbound: true);
     private readonly BatchQueue<PacketBatch> _crypto = new(2 * BatchesPerDirection);
     private readonly BatchQueue<PacketBatch> _sendInOrder = new(BatchesPerDirection);
     private readonly BatchQueue<PacketBatch> _deliverInOrder = new(BatchesPerDirection);
@@ -69,11 +69,6 @@ internal sealed partial class WireGuardDevice : IDisposable
         _time = time ?? TimeProvider.System;
         _epoch = _time.GetTimestamp();
         _directory = new TunnelDirectory(_time, random ?? SystemRandomSource.Instance);
-        for (int i = 0; i < BatchesPerDirection; i++)
-        {
-            _freeOutbound.TryWrite(new PacketBatch(BatchCapacity, isInbound: false));
-            _freeInbound.TryWrite(new PacketBatch(BatchCapacity, isInbound: true));
-        }
     }
 
     public string Name => _tun.Name;

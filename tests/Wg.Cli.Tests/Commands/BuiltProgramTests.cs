@@ -59,6 +59,30 @@ public class BuiltProgramTests
     }
 
     [Fact]
+    public async Task Output_to_a_file_the_shell_shares_lands_after_what_was_written_before()
+    {
+        // The subshell's stdout is one open file shared by echo and wgsharp: each must write at the
+        // kernel's offset, not at a position of its own from 0 that overwrites "before".
+        string file = Path.Combine(Path.GetTempPath(), $"wgsharp-out-{Guid.NewGuid():N}");
+        try
+        {
+            ProcessResult result = await ProcessRunner.RunAsync("bash",
+                ["-c", $"(echo before; '{Program}' --version; '{Program}' help no-such-command; echo after) > '{file}' 2>&1"]);
+            Assert.Equal(0, result.ExitCode);
+            string[] lines = File.ReadAllText(file).Split('\n');
+            Assert.Equal("before", lines[0]);
+            Assert.Equal("wgsharp v0.1.0", lines[1]);
+            Assert.Equal("wgsharp: no help for 'no-such-command'", lines[2]);
+            Assert.Equal("after", lines[^2]);
+            Assert.Equal("", lines[^1]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task A_reader_that_goes_away_ends_the_program_quietly_with_status_141()
     {
         ProcessResult result = await ProcessRunner.RunAsync("bash", ["-c", $"'{Program}' demo | head -1; echo \"status ${{PIPESTATUS[0]}}\""]);
