@@ -133,7 +133,7 @@ internal sealed partial class WireGuardDevice
         _directory.IsUnderLoad = now < _underLoadUntil;
     }
 
-    // The datagram lies in scratch.Buffer (the engine wrote it there), so it is sent from there without a copy.
+    // Sent from scratch.Buffer, where the engine wrote it (the copy is then onto itself): no array per reply.
     private void SendToSource(UdpEndpoint source, ReadOnlySpan<byte> datagram, HandshakeScratch scratch)
     {
         IUdpBind? bind = _bind;
@@ -142,6 +142,7 @@ internal sealed partial class WireGuardDevice
             return;
         }
 
+        datagram.CopyTo(scratch.Buffer);
         scratch.SendBuffers[0] = scratch.Buffer;
         scratch.SendSizes[0] = datagram.Length;
         UdpSendResult result = bind.Send(scratch.SendBuffers, scratch.SendSizes, 1, 0, ref source);
