@@ -1,13 +1,13 @@
 // The responder's side of WireGuard's DoS mitigation (whitepaper §5.3, §5.4.7): verifies mac1 of every
 // handshake message, verifies mac2 while under load, and writes cookie replies. The cookie secret Rm
-// changes every two minutes.
+// changes every two minutes; an expired secret is zeroed at once, and the last one on Dispose.
 using System.Buffers.Binary;
 using WgSharp.Noise.Crypto;
 using WgSharp.Noise.Messages;
 
 namespace WgSharp.Noise;
 
-internal sealed class CookieChecker
+internal sealed class CookieChecker : IDisposable
 {
     private readonly StaticIdentity _identity;
     private readonly IRandomSource _random;
@@ -63,6 +63,28 @@ internal sealed class CookieChecker
         return CookieReplyMessage.Size;
     }
 
+    /// <summary>Zeroes the secret; afterwards no mac2 verifies and a cookie reply needs a new secret.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            NoiseCrypto.Zero(_secret);
+            _hasSecret = false;
+        }
+    }
+
+    /// <summary>Whether the secret is all zeros (tests: rotation and Dispose erase it).</summary>
+    internal bool IsSecretZero
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return ((ReadOnlySpan<byte>)_secret).IndexOfAnyExcept((byte)0) < 0;
+            }
+        }
+    }
+
     // τ = MAC(Rm, Am) where Am is the source IP address followed by the port.
     private bool TryComputeCookie(ReadOnlySpan<byte> sourceAddress, ushort sourcePort, TimeSpan now, Span<byte> cookie, bool createIfNeeded)
     {
@@ -75,6 +97,9 @@ internal sealed class CookieChecker
             bool fresh = _hasSecret && now - _secretCreated < WireGuardConstants.CookieRefreshTime;
             if (!fresh)
             {
+                // Rotated: the old secret must not outlive its two minutes in memory either.
+                NoiseCrypto.Zero(_secret);
+                _hasSecret = false;
                 if (!createIfNeeded)
                 {
                     return false; // no cookie of ours can be valid: none was handed out in the last two minutes

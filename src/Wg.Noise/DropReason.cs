@@ -41,4 +41,6 @@ public enum DropReason
     InvalidCookieReply,
     /// <summary>The packet is larger than the protocol or buffers allow.</summary>
     PacketTooLarge,
+    /// <summary>A packet whose session was erased between its counter reservation and its encryption: not sent.</summary>
+    SessionErased,
 }

@@ -181,6 +181,7 @@ internal sealed class Handshake : IDisposable
         {
             NoiseCrypto.Zero(key);
             NoiseCrypto.Zero(dh);
+            NoiseCrypto.Zero(decryptedStatic);
         }
     }
 
@@ -240,6 +241,7 @@ internal sealed class Handshake : IDisposable
             NoiseCrypto.Zero(ck);
             NoiseCrypto.Zero(h);
             NoiseCrypto.Zero(key);
+            NoiseCrypto.Zero(timestampBytes);
         }
     }
 

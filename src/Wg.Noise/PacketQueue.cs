@@ -1,6 +1,7 @@
 // Packets held while a handshake is pending, sent once it completes. Bounded: when full the oldest
 // packet is dropped (as wireguard-go and the Linux driver do), since newer packets are likelier to matter.
-// Buffers come from the shared pool, so queuing allocates nothing once warmed up.
+// Buffers come from the shared pool, so queuing allocates nothing once warmed up; they hold plaintext,
+// so each is zeroed before it goes back (the pool hands it to any code in the process next).
 using System.Buffers;
 
 namespace WgSharp.Noise;
@@ -8,13 +9,15 @@ namespace WgSharp.Noise;
 internal sealed class PacketQueue
 {
     private readonly Lock _lock = new();
+    private readonly ArrayPool<byte> _pool;
     private readonly (byte[] Buffer, int Length)[] _ring;
     private int _head;
     private int _count;
 
-    public PacketQueue(int capacity)
+    public PacketQueue(int capacity, ArrayPool<byte>? pool = null)
     {
         _ring = new (byte[], int)[capacity];
+        _pool = pool ?? ArrayPool<byte>.Shared;
     }
 
     public int Count => Volatile.Read(ref _count);
@@ -22,14 +25,14 @@ internal sealed class PacketQueue
     /// <summary>Copies the packet in; returns false when the oldest packet had to be dropped to make room.</summary>
     public bool Enqueue(ReadOnlySpan<byte> packet)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(packet.Length);
+        byte[] buffer = _pool.Rent(packet.Length);
         packet.CopyTo(buffer);
         lock (_lock)
         {
             bool droppedOldest = false;
             if (_count == _ring.Length)
             {
-                ArrayPool<byte>.Shared.Return(_ring[_head].Buffer);
+                Return(_ring[_head]);
                 _head = (_head + 1) % _ring.Length;
                 _count--;
                 droppedOldest = true;
@@ -56,7 +59,7 @@ internal sealed class PacketQueue
             _head = (_head + 1) % _ring.Length;
             _count--;
             buffer.AsSpan(0, length).CopyTo(destination);
-            ArrayPool<byte>.Shared.Return(buffer);
+            Return((buffer, length));
             return length;
         }
     }
@@ -69,7 +72,7 @@ internal sealed class PacketQueue
             int dropped = _count;
             while (_count > 0)
             {
-                ArrayPool<byte>.Shared.Return(_ring[_head].Buffer);
+                Return(_ring[_head]);
                 _ring[_head] = default;
                 _head = (_head + 1) % _ring.Length;
                 _count--;
@@ -77,5 +80,11 @@ internal sealed class PacketQueue
 
             return dropped;
         }
+    }
+
+    private void Return((byte[] Buffer, int Length) entry)
+    {
+        entry.Buffer.AsSpan(0, entry.Length).Clear();
+        _pool.Return(entry.Buffer);
     }
 }

@@ -4,6 +4,24 @@ namespace WgSharp.Noise;
 
 public sealed partial class Tunnel
 {
+    // Guarded by _lock: the jitter of the new-handshake timer, drawn once per start of that timer (the
+    // start it was drawn for, in ticks), as wireguard-go adds up to REKEY_TIMEOUT_JITTER_MAX to it.
+    private long _newHandshakeJitterFor = Unset;
+    private TimeSpan _newHandshakeJitter;
+
+    // Data arrived while a passive keepalive was already due: send another one KEEPALIVE_TIMEOUT after it.
+    private volatile bool _needAnotherKeepalive;
+
+    // 1 when the device should forget the local address it sends from (see TakeEndpointSourceReset).
+    private int _resetEndpointSource;
+
+    /// <summary>
+    /// True once after the timers gave up waiting on the peer (a handshake retransmission, or no reply to data
+    /// for KEEPALIVE_TIMEOUT + REKEY_TIMEOUT): the local source address replies leave from may be the cause,
+    /// so the caller lets the kernel choose it again before sending the initiation, as wireguard-go does.
+    /// </summary>
+    public bool TakeEndpointSourceReset() => Interlocked.Exchange(ref _resetEndpointSource, 0) != 0;
+
     /// <summary>
     /// Lets time pass: expires sessions, retransmits or abandons handshakes, starts rekeys, sends
     /// keepalives. Returns at most one datagram; call again until Done.
@@ -32,6 +50,7 @@ public sealed partial class Tunnel
                 }
                 else if (now >= _retransmitDue)
                 {
+                    Volatile.Write(ref _resetEndpointSource, 1);
                     return InitiateHandshake(destination, now, isRetry: true);
                 }
             }
@@ -50,7 +69,16 @@ public sealed partial class Tunnel
                 StopTimer(TimerEvent.KeepalivePending);
                 if (HasSession)
                 {
-                    return Encapsulate(default, destination);
+                    TunnelResult keepalive = Encapsulate(default, destination);
+
+                    // More data came in after the timer started: it too is owed a keepalive (wireguard-go).
+                    if (_needAnotherKeepalive)
+                    {
+                        _needAnotherKeepalive = false;
+                        SetTimer(TimerEvent.KeepalivePending, now);
+                    }
+
+                    return keepalive;
                 }
             }
 
@@ -84,12 +112,22 @@ public sealed partial class Tunnel
             return true;
         }
 
-        // §6.2: data sent and nothing heard back for KEEPALIVE_TIMEOUT + REKEY_TIMEOUT.
-        if (TryGetTimer(TimerEvent.NewHandshakePending, out TimeSpan sent) &&
-            now - sent >= WireGuardConstants.KeepaliveTimeout + WireGuardConstants.RekeyTimeout)
+        // §6.2: data sent and nothing heard back for KEEPALIVE_TIMEOUT + REKEY_TIMEOUT, plus jitter so that
+        // peers that stopped hearing each other at the same moment do not initiate at the same moment.
+        if (TryGetTimer(TimerEvent.NewHandshakePending, out TimeSpan sent))
         {
-            StopTimer(TimerEvent.NewHandshakePending);
-            return true;
+            if (_newHandshakeJitterFor != sent.Ticks)
+            {
+                _newHandshakeJitterFor = sent.Ticks;
+                _newHandshakeJitter = Jitter();
+            }
+
+            if (now - sent >= WireGuardConstants.KeepaliveTimeout + WireGuardConstants.RekeyTimeout + _newHandshakeJitter)
+            {
+                StopTimer(TimerEvent.NewHandshakePending);
+                Volatile.Write(ref _resetEndpointSource, 1);
+                return true;
+            }
         }
 
         // Packets are waiting and no session can carry them (an earlier attempt was rate limited or gave up).
@@ -152,9 +190,9 @@ public sealed partial class Tunnel
     private void OnTransportReceived(Session session, bool isKeepalive, TimeSpan now)
     {
         OnAuthenticatedPacketReceived(now);
-        if (!isKeepalive)
+        if (!isKeepalive && !StartTimerIfIdle(TimerEvent.KeepalivePending, now))
         {
-            StartTimerIfIdle(TimerEvent.KeepalivePending, now);
+            _needAnotherKeepalive = true;
         }
 
         // §6.2: an initiator whose session nears REJECT_AFTER_TIME rekeys on receipt, once per session.

@@ -26,8 +26,9 @@ public sealed partial class Tunnel
 
         if (TryReserveSend(out SendReservation reservation))
         {
-            int length = Seal(reservation, packet, destination);
-            return TunnelResult.WriteToNetwork(destination[..length]);
+            return TrySeal(ref reservation, packet, destination, out int length)
+                ? TunnelResult.WriteToNetwork(destination[..length])
+                : TunnelResult.Drop(DropReason.SessionErased);
         }
 
         return QueueForHandshake(packet, destination);
@@ -36,7 +37,8 @@ public sealed partial class Tunnel
     /// <summary>
     /// Takes the next counter of the current session for one packet, or returns false when there is no
     /// usable session (then call <see cref="QueueForHandshake"/>). Call in send order: counters must
-    /// reach the peer roughly in order to stay inside its replay window.
+    /// reach the peer roughly in order to stay inside its replay window. A reservation taken must end in
+    /// <see cref="TrySeal"/> or <see cref="SendReservation.Abandon"/>: until then the session's keys stay.
     /// </summary>
     public bool TryReserveSend(out SendReservation reservation)
     {
@@ -52,15 +54,44 @@ public sealed partial class Tunnel
     }
 
     /// <summary>
-    /// Encrypts a packet under a reservation into destination (see <see cref="Encapsulate"/>) and returns
-    /// the datagram length. Safe on any thread, for many packets of the same peer at once.
+    /// Encrypts a packet under a reservation into destination (see <see cref="Encapsulate"/>), ending the
+    /// reservation, and gives the datagram length. False when the session was erased since the reservation
+    /// (a rekey, expiry, link down, key change or peer removal): nothing is written and the drop is counted
+    /// (<see cref="DropReason.SessionErased"/>). Safe on any thread, for many packets of the same peer at once.
     /// </summary>
-    public int Seal(in SendReservation reservation, scoped ReadOnlySpan<byte> packet, Span<byte> destination)
+    public bool TrySeal(ref SendReservation reservation, scoped ReadOnlySpan<byte> packet, Span<byte> destination, out int length)
     {
-        int length = reservation.Session.Seal(reservation.Counter, packet, PaddedLength(packet.Length), destination);
-        OnTransportSent(reservation.Session, reservation.Counter, isKeepalive: packet.IsEmpty, length, Now);
-        return length;
+        ulong counter = reservation.Counter;
+        Session session = reservation.Take();
+        try
+        {
+            BeforeSealForTests?.Invoke();
+
+            // The reservation holds the keys, so they are intact; but a packet on a session its owner
+            // erased must not leave: the peer may have erased it too, and §6.3 says erased keys are gone.
+            if (session.IsErased)
+            {
+                CountDrop(DropReason.SessionErased);
+                length = 0;
+                return false;
+            }
+
+            length = session.Seal(counter, packet, PaddedLength(packet.Length), destination);
+        }
+        finally
+        {
+            session.ReleaseKeys();
+        }
+
+        OnTransportSent(session, counter, isKeepalive: packet.IsEmpty, length, Now);
+        return true;
     }
+
+    /// <summary>A test seam: runs between a reservation and its seal, on the sealing thread.</summary>
+    internal Action? BeforeSealForTests { get; set; }
+
+    /// <summary>A test seam: runs while a transport message's session keys are held, just before decryption.</summary>
+    internal Action? BeforeOpenForTests { get; set; }
 
     /// <summary>
     /// Holds a packet (if any) until a handshake completes and, unless one is under way, returns the
@@ -163,7 +194,25 @@ public sealed partial class Tunnel
             CryptoErrors.ThrowDestinationTooSmall();
         }
 
-        if (!session.Open(counter, ciphertext, destination))
+        // Held across the decryption so a concurrent erase cannot zero the key under it (a packet forged under
+        // the all-zero key would then authenticate); an erased session opens nothing.
+        if (!session.TryAcquireKeys())
+        {
+            return DropResult(DropReason.SessionExpired);
+        }
+
+        bool opened;
+        try
+        {
+            BeforeOpenForTests?.Invoke();
+            opened = session.Open(counter, ciphertext, destination);
+        }
+        finally
+        {
+            session.ReleaseKeys();
+        }
+
+        if (!opened)
         {
             return DropResult(DropReason.DecryptionFailed);
         }

@@ -231,7 +231,8 @@ public sealed partial class Tunnel : IDisposable
 
     private void SetTimer(TimerEvent timer, TimeSpan now) => Volatile.Write(ref _timers[(int)timer], now.Ticks);
 
-    private void StartTimerIfIdle(TimerEvent timer, TimeSpan now) => Interlocked.CompareExchange(ref _timers[(int)timer], now.Ticks, Unset);
+    // True when it started the timer, false when it was running already.
+    private bool StartTimerIfIdle(TimerEvent timer, TimeSpan now) => Interlocked.CompareExchange(ref _timers[(int)timer], now.Ticks, Unset) == Unset;
 
     private void StopTimer(TimerEvent timer) => Volatile.Write(ref _timers[(int)timer], Unset);
 

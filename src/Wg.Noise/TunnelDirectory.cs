@@ -66,7 +66,7 @@ public sealed class TunnelDirectory : IDisposable
 
             if (old is not null && next is not null && old.Identity.PublicKey == next.Identity.PublicKey)
             {
-                next.Identity.Dispose();
+                next.Retire();
                 return; // same key: keep sessions, as wireguard-go does
             }
 
@@ -81,7 +81,7 @@ public sealed class TunnelDirectory : IDisposable
                 tunnel.SetLocalIdentity(next?.Identity);
             }
 
-            old?.Identity.Dispose();
+            old?.Retire(); // erased once the handshake thread is done with it
         }
     }
 
@@ -146,12 +146,37 @@ public sealed class TunnelDirectory : IDisposable
             return tunnel.Decapsulate(datagram, destination);
         }
 
+        // Held while the message is processed: a private-key change may retire this identity meanwhile, and
+        // its keys are erased only when the last such user releases it.
         IdentityState? state = _identity;
+        if (state is not null && !state.TryAcquire())
+        {
+            state = _identity; // replaced just now: the successor is already in place
+            if (state is not null && !state.TryAcquire())
+            {
+                state = null;
+            }
+        }
+
         if (state is null)
         {
             return Drop(DropReason.NoIdentity);
         }
 
+        try
+        {
+            IdentityAcquiredForTests?.Invoke();
+            return ReceiveHandshake(type, state, datagram, sourceAddress, sourcePort, destination, out tunnel);
+        }
+        finally
+        {
+            state.Release();
+        }
+    }
+
+    private TunnelResult ReceiveHandshake(MessageType type, IdentityState state, scoped Span<byte> datagram, scoped ReadOnlySpan<byte> sourceAddress, ushort sourcePort, Span<byte> destination, out Tunnel? tunnel)
+    {
+        tunnel = null;
         // Handshake messages: mac1 always, then under load a valid mac2 or a cookie reply, and a rate limit (§5.3).
         int mac1Offset = type == MessageType.HandshakeInitiation ? HandshakeInitiationMessage.Mac1Offset : HandshakeResponseMessage.Mac1Offset;
         ReadOnlySpan<byte> mac1 = datagram.Slice(mac1Offset, NoiseCrypto.MacSize);
@@ -212,6 +237,9 @@ public sealed class TunnelDirectory : IDisposable
         }
     }
 
+    /// <summary>A test seam: runs on the receiving thread once a handshake message holds the identity.</summary>
+    internal Action? IdentityAcquiredForTests { get; set; }
+
     /// <summary>Forgets idle rate-limiter entries; the device calls this about once a second.</summary>
     public void SweepRateLimiter() => _rateLimiter.Sweep(Now);
 
@@ -224,8 +252,9 @@ public sealed class TunnelDirectory : IDisposable
 
         lock (_identityLock)
         {
-            _identity?.Identity.Dispose();
+            IdentityState? old = _identity;
             _identity = null;
+            old?.Retire();
         }
     }
 
@@ -253,5 +282,50 @@ public sealed class TunnelDirectory : IDisposable
         return TunnelResult.Drop(reason);
     }
 
-    private sealed record IdentityState(StaticIdentity Identity, CookieChecker Cookies);
+    // The identity and its cookie secret, with the same erase-after-last-user rule as a session's keys: one
+    // interlocked word holds the retired flag and the count of threads processing a message with it.
+    private sealed class IdentityState(StaticIdentity identity, CookieChecker cookies)
+    {
+        private const int RetiredFlag = 1 << 30;
+        private int _users;
+
+        public StaticIdentity Identity { get; } = identity;
+
+        public CookieChecker Cookies { get; } = cookies;
+
+        public bool TryAcquire()
+        {
+            if ((Interlocked.Increment(ref _users) & RetiredFlag) == 0)
+            {
+                return true;
+            }
+
+            Release();
+            return false;
+        }
+
+        public void Release()
+        {
+            if (Interlocked.Decrement(ref _users) == RetiredFlag)
+            {
+                Erase();
+            }
+        }
+
+        /// <summary>No new users; the keys are erased now or when the last user releases them.</summary>
+        public void Retire()
+        {
+            if (Interlocked.Or(ref _users, RetiredFlag) == 0)
+            {
+                Erase();
+            }
+        }
+
+        // Runs once no thread holds the identity; idempotent.
+        private void Erase()
+        {
+            Identity.Dispose();
+            Cookies.Dispose();
+        }
+    }
 }

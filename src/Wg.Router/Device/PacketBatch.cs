@@ -57,10 +57,17 @@ internal sealed class PacketBatch
     /// </summary>
     public ManualResetEventSlim Processed { get; } = new(false, spinCount: 10);
 
+    /// <summary>
+    /// Empties the batch for reuse. Reservations not consumed by a seal (the batch was abandoned while closing, or a
+    /// stage skipped a packet) end here, so a session's keys never wait for a batch that is gone.
+    /// </summary>
     public void Reset()
     {
         Array.Clear(Peers, 0, Count);
-        Array.Clear(Reservations, 0, Count);
+        for (int i = 0; i < Count; i++)
+        {
+            SendReservation.Abandon(ref Reservations[i]);
+        }
         Count = 0;
         Processed.Reset();
     }

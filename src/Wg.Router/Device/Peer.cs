@@ -131,6 +131,16 @@ internal sealed class Peer : IDisposable
         }
     }
 
+    /// <summary>Forgets the local address replies leave from (the kernel picks one again); the remote endpoint stays.</summary>
+    public void ResetEndpointSource()
+    {
+        EndpointHolder? current = _endpoint;
+        if (current is not null && current.Value.HasSource)
+        {
+            _endpoint = new EndpointHolder(current.Value.WithoutSource());
+        }
+    }
+
     public void SetPresharedKey(PresharedKey? key)
     {
         PresharedKey?.Dispose();

@@ -2,6 +2,7 @@
 // (IDeviceConfigurator). Socket changes are made first, since only they can fail; everything after
 // them cannot, so a refused transaction leaves nothing half-applied.
 using System.Net;
+using WgSharp.Noise;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
 using WgSharp.Router.Routing;
@@ -22,6 +23,15 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
 
     // Rebuilt under _configLock on every peer change; read by the timer thread without locking.
     private volatile Peer[] _peerList = [];
+
+    /// <summary>The engine's tunnel for a configured peer, or null (tests reach the engine's seams through it).</summary>
+    internal Tunnel? FindTunnel(PublicKey peer)
+    {
+        lock (_configLock)
+        {
+            return _peers.TryGetValue(peer, out Peer? found) ? found.Tunnel : null;
+        }
+    }
 
     public DeviceSnapshot GetSnapshot()
     {

@@ -2,6 +2,7 @@
 // load" while the queue is long, and then the engine demands cookies and rate-limits each source, so
 // a flood of initiations costs little and cannot delay transport data.
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 using WgSharp.Noise;
 using WgSharp.Tun;
 
@@ -53,50 +54,73 @@ internal sealed partial class WireGuardDevice
 
     private void HandshakeLoop()
     {
-        byte[] buffer = GC.AllocateUninitializedArray<byte>(PacketBatch.BufferSize, pinned: true);
-        Span<byte> address = stackalloc byte[16];
+        var scratch = new HandshakeScratch();
         while (_handshakeQueue.Reader.TryReadBlocking(out HandshakeMessage message))
         {
             UpdateUnderLoad();
-            UdpEndpoint source = message.Source;
-            int addressLength = source.CopyAddressTo(address);
-            byte type = message.Data[0];
-            TunnelResult result = _directory.Receive(message.Data.AsSpan(0, message.Length), address[..addressLength], source.Port, buffer, out Tunnel? tunnel);
+            ProcessHandshake(message, scratch);
             _freeHandshakeMessages.Writer.TryWrite(message);
+        }
+    }
 
-            if (result.Operation == TunnelOperation.Drop)
+    /// <summary>
+    /// Handles one handshake message (the handshake thread; internal for tests). Allocates nothing for anything an
+    /// unauthenticated sender can send, and leaves the message's buffer zeroed for its return to the pool.
+    /// </summary>
+    internal void ProcessHandshake(HandshakeMessage message, HandshakeScratch scratch)
+    {
+        byte[] buffer = scratch.Buffer;
+        Span<byte> address = stackalloc byte[16];
+        UdpEndpoint source = message.Source;
+        int addressLength = source.CopyAddressTo(address);
+        byte type = message.Data[0];
+        TunnelResult result = _directory.Receive(message.Data.AsSpan(0, message.Length), address[..addressLength], source.Port, buffer, out Tunnel? tunnel);
+        message.Clear();
+
+        if (result.Operation == TunnelOperation.Drop)
+        {
+            // Formatting the source and reason allocates: only when someone will read it.
+            if (_logger.IsEnabled(LogLevel.Debug))
             {
                 DeviceLog.HandshakeDropped(_logger, MessageName(type), source.ToString(), result.DropReason.ToString());
-                continue;
             }
 
-            if (tunnel?.Owner is not Peer peer)
-            {
-                // A cookie reply to an unknown sender goes back where the message came from.
-                if (result.Operation == TunnelOperation.WriteToNetwork)
-                {
-                    SendToSource(source, result.Packet);
-                }
+            return;
+        }
 
-                continue;
-            }
-
-            DeviceLog.Received(_logger, peer, MessageName(type));
-            if (type != 3)
-            {
-                peer.UpdateEndpointFromPacket(source); // an authenticated handshake message: roaming
-                peer.NoteHandshakeFrom(source, isResponse: type == 2); // where handshakes complete (endpoint host routes)
-                peer.MarkReceived(_time.GetTimestamp()); // and a sign of life (Routes = when-up)
-            }
-
+        if (tunnel?.Owner is not Peer peer)
+        {
+            // A cookie reply to an unknown sender goes back where the message came from.
             if (result.Operation == TunnelOperation.WriteToNetwork)
             {
-                DeviceLog.Sending(_logger, peer, type == 1 ? "handshake response" : "first data or keepalive");
-                SendToPeer(peer, result.Packet);
+                SendToSource(source, result.Packet, scratch);
             }
 
-            DrainQueued(peer, buffer);
+            return;
         }
+
+        DeviceLog.Received(_logger, peer, MessageName(type));
+        if (type != 3)
+        {
+            peer.UpdateEndpointFromPacket(source); // an authenticated handshake message: roaming
+            peer.NoteHandshakeFrom(source, isResponse: type == 2); // where handshakes complete (endpoint host routes)
+            peer.MarkReceived(_time.GetTimestamp()); // and a sign of life (Routes = when-up)
+        }
+
+        if (result.Operation == TunnelOperation.WriteToNetwork)
+        {
+            DeviceLog.Sending(_logger, peer, type == 1 ? "handshake response" : "first data or keepalive");
+            SendToPeer(peer, result.Packet);
+        }
+
+        DrainQueued(peer, buffer);
+    }
+
+    /// <summary>Tests: keep the device under load (cookies demanded) regardless of its queue.</summary>
+    internal void StayUnderLoadForTests()
+    {
+        _underLoadUntil = long.MaxValue;
+        _directory.IsUnderLoad = true;
     }
 
     private void UpdateUnderLoad()
@@ -110,7 +134,8 @@ internal sealed partial class WireGuardDevice
         _directory.IsUnderLoad = now < _underLoadUntil;
     }
 
-    private void SendToSource(UdpEndpoint source, ReadOnlySpan<byte> datagram)
+    // Sent from scratch.Buffer, where the engine wrote it (the copy is then onto itself): no array per reply.
+    private void SendToSource(UdpEndpoint source, ReadOnlySpan<byte> datagram, HandshakeScratch scratch)
     {
         IUdpBind? bind = _bind;
         if (bind is null)
@@ -118,7 +143,10 @@ internal sealed partial class WireGuardDevice
             return;
         }
 
-        UdpSendResult result = bind.Send([datagram.ToArray()], [datagram.Length], 1, 0, ref source);
+        datagram.CopyTo(scratch.Buffer);
+        scratch.SendBuffers[0] = scratch.Buffer;
+        scratch.SendSizes[0] = datagram.Length;
+        UdpSendResult result = bind.Send(scratch.SendBuffers, scratch.SendSizes, 1, 0, ref source);
         if (!result.Succeeded)
         {
             _counters.Drop(DeviceDrop.SendFailed);
@@ -133,7 +161,8 @@ internal sealed partial class WireGuardDevice
         _ => "message",
     };
 
-    private sealed class HandshakeMessage
+    /// <summary>A handshake datagram waiting in the queue; pooled.</summary>
+    internal sealed class HandshakeMessage
     {
         public const int MaxSize = 148;
 
@@ -142,5 +171,23 @@ internal sealed partial class WireGuardDevice
         public int Length { get; set; }
 
         public UdpEndpoint Source { get; set; }
+
+        /// <summary>Forgets the message before the buffer goes back to the pool (nothing of a peer's lingers there).</summary>
+        public void Clear()
+        {
+            Array.Clear(Data);
+            Length = 0;
+            Source = default;
+        }
+    }
+
+    /// <summary>What the handshake thread writes into: the engine's output and a one-datagram send vector.</summary>
+    internal sealed class HandshakeScratch
+    {
+        public byte[] Buffer { get; } = GC.AllocateUninitializedArray<byte>(PacketBatch.BufferSize, pinned: true);
+
+        public byte[][] SendBuffers { get; } = new byte[1][];
+
+        public int[] SendSizes { get; } = new int[1];
     }
 }

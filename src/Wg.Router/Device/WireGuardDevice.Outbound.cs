@@ -60,7 +60,8 @@ internal sealed partial class WireGuardDevice
             // which would wait for a seal that never comes.
             if (!_crypto.TryWrite(batch))
             {
-                return; // closing
+                batch.Reset(); // closing: its reservations end here
+                return;
             }
             _sendInOrder.TryWrite(batch);
         }
@@ -143,8 +144,10 @@ internal sealed partial class WireGuardDevice
 
             byte[] buffer = batch.Buffers[i];
             Peer peer = batch.Peers[i]!;
-            batch.Sizes[i] = peer.Tunnel.Seal(batch.Reservations[i], buffer.AsSpan(PacketBatch.HeadRoom, batch.Sizes[i]), buffer);
-            batch.Actions[i] = PacketAction.Write;
+            // False: the session was erased since the reservation; the engine counted the drop.
+            bool sealedIt = peer.Tunnel.TrySeal(ref batch.Reservations[i], buffer.AsSpan(PacketBatch.HeadRoom, batch.Sizes[i]), buffer, out int length);
+            batch.Sizes[i] = length;
+            batch.Actions[i] = sealedIt ? PacketAction.Write : PacketAction.Skip;
         }
     }
 

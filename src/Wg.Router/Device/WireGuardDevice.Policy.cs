@@ -246,8 +246,16 @@ internal sealed partial class WireGuardDevice
 
             if (target.Tunnel.TryReserveSend(out SendReservation reservation))
             {
-                batch.Sizes[i] = target.Tunnel.Seal(reservation, packet, buffer);
-                sealedCount++;
+                if (target.Tunnel.TrySeal(ref reservation, packet, buffer, out int length))
+                {
+                    batch.Sizes[i] = length;
+                    sealedCount++;
+                }
+                else
+                {
+                    targets[r] = null; // erased since the reservation: counted by the engine, not sent
+                }
+
                 continue;
             }
 

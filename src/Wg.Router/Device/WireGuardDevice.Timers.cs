@@ -18,6 +18,11 @@ internal sealed partial class WireGuardDevice
                 int guard = 0;
                 while ((result = peer.Tunnel.UpdateTimers(buffer)).Operation == TunnelOperation.WriteToNetwork && guard++ < 64)
                 {
+                    if (peer.Tunnel.TakeEndpointSourceReset())
+                    {
+                        peer.ResetEndpointSource(); // the sticky source may be why the peer does not answer
+                    }
+
                     DeviceLog.Sending(_logger, peer, DescribeTimerDatagram(result.Packet));
                     SendToPeer(peer, result.Packet);
                 }

@@ -6,10 +6,10 @@ namespace WgSharp.Noise.Tests.Engine;
 
 internal sealed class TunnelPair : IDisposable
 {
-    public TunnelPair(PresharedKey? pskA = null, PresharedKey? pskB = null)
+    public TunnelPair(PresharedKey? pskA = null, PresharedKey? pskB = null, IRandomSource? random = null)
     {
-        A = new Side("A", Clock);
-        B = new Side("B", Clock);
+        A = new Side("A", Clock, random);
+        B = new Side("B", Clock, random);
         A.Tunnel = A.Directory.AddPeer(B.PublicKey);
         B.Tunnel = B.Directory.AddPeer(A.PublicKey);
         A.Tunnel.SetPresharedKey(pskA);
@@ -130,12 +130,12 @@ internal sealed class TunnelPair : IDisposable
 
     internal sealed class Side : IDisposable
     {
-        public Side(string name, ManualTimeProvider clock)
+        public Side(string name, ManualTimeProvider clock, IRandomSource? random = null)
         {
             Name = name;
             PrivateKey = PrivateKey.Generate(SystemRandomSource.Instance);
             PublicKey = PrivateKey.ComputePublicKey();
-            Directory = new TunnelDirectory(clock, SystemRandomSource.Instance);
+            Directory = new TunnelDirectory(clock, random ?? SystemRandomSource.Instance);
             Directory.SetPrivateKey(PrivateKey);
         }
 
