@@ -59,15 +59,20 @@ for assembly in Wg.Noise Wg.Tun Wg.Router wgsharp; do
   "$tools/sharpfuzz" "$instrumented/$assembly.dll" >/dev/null || { echo "instrumenting $assembly failed" >&2; exit 1; }
 done
 
-export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
+export AFL_AUTORESUME=1 AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
 fuzz_one() {
   local t=$1 out=$work/findings/$1
   mkdir -p "$out"
   # -i -: resume when earlier findings exist, so the corpus grows across runs.
   local input=$here/corpus/$t
   [[ -f $out/default/fuzzer_stats ]] && input=-
-  timeout $((seconds + 120)) afl-fuzz -i "$input" -o "$out" -V "$seconds" -t 5000 -m none \
-    -- dotnet "$instrumented/Wg.Fuzz.dll" "$t" >"$out.log" 2>&1
+  # A start can fail under heavy load ("no instrumentation detected" in the dry run); try once more.
+  local attempt
+  for attempt in 1 2; do
+    timeout $((seconds + 120)) afl-fuzz -i "$input" -o "$out" -V "$seconds" -t 5000 -m none \
+      -- dotnet "$instrumented/Wg.Fuzz.dll" "$t" >"$out.log" 2>&1
+    [[ -f $out/default/fuzzer_stats ]] && break
+  done
   local stats=$out/default/fuzzer_stats
   if [[ -f $stats ]]; then
     awk -F' *: *' -v t="$t" '
