@@ -88,14 +88,16 @@ internal sealed class GroTarget : IFuzzTarget
                 {
                     next++;
                 }
-                InvariantException.Check(next < count && (s > 0 || next == head), $"segment {s} of super-packet {head} is no packet of the batch, in order");
+                InvariantException.Check(next < count && (s > 0 || next == head),
+                    $"segment {s} of super-packet {head} is no packet of the batch, in order{Explain(segment, originals, used)}");
                 used[next] = true;
             }
         }
         InvariantException.Check(used.All(u => u), "a packet of the batch was lost");
     }
 
-    // Equal but for what segmentation rewrites: checksums, and the IPv4 id when DF is set (it need not count up then).
+    // Equal but for what segmentation rewrites: checksums, the IPv4 id when DF is set (it need not count up then), and
+    // the TCP urgent pointer (meaningless without URG, which no merged segment has; segments get the head's).
     private static bool SameExceptRewritten(ReadOnlySpan<byte> segment, byte[] original)
     {
         if (segment.Length != original.Length || !PacketChecks.Valid(original)
@@ -110,12 +112,36 @@ internal sealed class GroTarget : IFuzzTarget
         {
             bool rewritten = i == checksumAt || i == checksumAt + 1
                 || (v4 && (i == 10 || i == 11))
-                || (dontFragment && (i == 4 || i == 5));
+                || (dontFragment && (i == 4 || i == 5))
+                || (protocol == 6 && (i == ipHeaderLength + 18 || i == ipHeaderLength + 19));
             if (!rewritten && segment[i] != original[i])
             {
                 return false;
             }
         }
         return true;
+    }
+
+    // For a failure message: where the segment differs from the first packet of the batch not yet accounted for.
+    private static string Explain(ReadOnlySpan<byte> segment, List<byte[]> originals, bool[] used)
+    {
+        int candidate = Array.IndexOf(used, false);
+        if (candidate < 0)
+        {
+            return "";
+        }
+        byte[] original = originals[candidate];
+        if (original.Length != segment.Length)
+        {
+            return $" (packet {candidate} has {original.Length} bytes, the segment {segment.Length})";
+        }
+        for (int i = 0; i < original.Length; i++)
+        {
+            if (original[i] != segment[i])
+            {
+                return $" (packet {candidate} differs first at byte {i}: {original[i]:x2} became {segment[i]:x2}; checksums valid: {PacketChecks.Valid(original)})";
+            }
+        }
+        return "";
     }
 }
