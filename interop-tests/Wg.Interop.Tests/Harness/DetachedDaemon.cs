@@ -79,7 +79,7 @@ internal sealed class DetachedDaemon : IDisposable
         {
             // No handle to stop a daemon that may have started: removing its socket makes it exit, and the
             // namespace's Dispose kills whatever is still inside.
-            File.Delete(WireGuardPeer.SocketPathFor(name));
+            FileCleanup.DeleteIfPresent(WireGuardPeer.SocketPathFor(name));
             throw;
         }
 
@@ -163,7 +163,7 @@ internal sealed class DetachedDaemon : IDisposable
         // and left no daemon owns no socket: the path may be another daemon's (the "socket in use" case).
         if (Pid is not null || Launch.Succeeded)
         {
-            File.Delete(SocketPath);
+            FileCleanup.DeleteIfPresent(SocketPath);
         }
         CleanupRegistry.Unregister(this);
     }

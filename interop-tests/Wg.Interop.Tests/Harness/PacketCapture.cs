@@ -73,9 +73,11 @@ internal sealed partial class PacketCapture : IDisposable
     /// for a complete list.</summary>
     public async Task<IReadOnlyList<string>> ReadAsync(string filter = "")
     {
+        // A missing file or a failed read is an error, never "nothing was captured": that would let every
+        // "no such packet crossed" assertion pass without looking.
         if (!System.IO.File.Exists(File))
         {
-            return [];
+            throw new InvalidOperationException($"{Description} wrote no file: {Diagnose()}");
         }
 
         // -v puts the IP header on one line and the transport header on a continuation line: join them.
@@ -86,6 +88,10 @@ internal sealed partial class PacketCapture : IDisposable
         }
 
         var read = await ProcessRunner.RunAsync(command, TimeSpan.FromSeconds(35)).ConfigureAwait(false);
+        if (!read.Succeeded)
+        {
+            throw new InvalidOperationException($"reading the capture of {Description} failed: {read.Describe()}");
+        }
         var packets = new List<string>();
         foreach (var line in read.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {

@@ -136,7 +136,7 @@ internal sealed class WireGuardPeer : IDisposable
 
         _daemon.Dispose();
         // A daemon that was killed rather than stopped cannot remove its own socket.
-        File.Delete(SocketPath);
+        FileCleanup.DeleteIfPresent(SocketPath);
         CleanupRegistry.Unregister(this);
     }
 

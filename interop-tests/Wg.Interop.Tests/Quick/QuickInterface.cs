@@ -95,9 +95,9 @@ internal sealed class QuickInterface : IDisposable
 
     private static void RemoveFiles(string name)
     {
-        File.Delete(Store.PathFor(name));
-        File.Delete(Path.Combine(Store.Directory, name + ".lock"));
-        File.Delete(WireGuardPeer.SocketPathFor(name));
+        FileCleanup.DeleteIfPresent(Store.PathFor(name));
+        FileCleanup.DeleteIfPresent(Path.Combine(Store.Directory, name + ".lock"));
+        FileCleanup.DeleteIfPresent(WireGuardPeer.SocketPathFor(name));
     }
 
     // State and lock files of interfaces a killed earlier run of this harness brought up (its namespaces are

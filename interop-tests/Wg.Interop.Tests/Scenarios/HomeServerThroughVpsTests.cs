@@ -77,8 +77,11 @@ public sealed class HomeServerThroughVpsTests(ITestOutputHelper output)
         await RouteAsync(t.Home, "203.0.113.99/32", "dev", t.Wg.Name);
         await t.Home.ExecCheckedAsync(["ip", "-6", "route", "add", "fd13::99/128", "dev", t.Wg.Name]);
         var big = await t.ContainerHost.ExecAsync(["ping", "-4", "-n", "-c", "1", "-W", "2", "-M", "do", "-s", "1472", "203.0.113.99"], TimeSpan.FromSeconds(10));
+        // ping exits 1 when no reply came; anything else (2: it could not send) would make the check below vacuous.
+        Assert.True(big.ExitCode == 1, big.Describe());
         Assert.DoesNotContain("Frag needed", big.StandardOutput);
         var bigV6 = await t.ContainerHost.ExecAsync(["ping", "-6", "-n", "-c", "1", "-W", "2", "-M", "do", "-s", "1452", "fd13::99"], TimeSpan.FromSeconds(10));
+        Assert.True(bigV6.ExitCode == 1, bigV6.Describe());
         Assert.DoesNotContain("too big", bigV6.StandardOutput);
 
         // The SYN crosses the tunnel (port 25 is steered to the VPS): the far side sees MSS 1380 / 1360, and the

@@ -28,10 +28,17 @@ internal static unsafe class NoiseCrypto
         Blake2s.Hash(input, output[..MacSize], key);
 
     /// <summary>HMAC(key, input) = HMAC-BLAKE2s(key, input, 32) as in RFC 2104 with a 64-byte block.</summary>
-    public static void Hmac(ReadOnlySpan<byte> key, ReadOnlySpan<byte> input, Span<byte> output)
+    public static void Hmac(scoped ReadOnlySpan<byte> key, ReadOnlySpan<byte> input, Span<byte> output)
     {
         Span<byte> pad = stackalloc byte[Blake2s.BlockSize];
         Span<byte> inner = stackalloc byte[HashSize];
+        Span<byte> hashedKey = stackalloc byte[HashSize];
+        if (key.Length > Blake2s.BlockSize)
+        {
+            // RFC 2104 §2: a key longer than the block is hashed first (WireGuard's own keys are 32 bytes).
+            Hash(key, hashedKey);
+            key = hashedKey;
+        }
 
         pad.Fill(0x36);
         for (int i = 0; i < key.Length; i++)
@@ -57,6 +64,7 @@ internal static unsafe class NoiseCrypto
 
         pad.Clear();
         inner.Clear();
+        hashedKey.Clear();
     }
 
     /// <summary>KDF1(key, input) = τ1 (whitepaper §5.4: HKDF with HMAC-BLAKE2s).</summary>

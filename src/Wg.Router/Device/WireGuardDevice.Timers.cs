@@ -6,6 +6,12 @@ namespace WgSharp.Router.Device;
 
 internal sealed partial class WireGuardDevice
 {
+    private long _timerTicks;
+
+    /// <summary>Timer ticks completed so far: tests wait for ticks instead of sleeping, so "nothing was sent" is
+    /// asserted only after the timers have actually run past the moment something would have been.</summary>
+    internal long TimerTicks => Interlocked.Read(ref _timerTicks);
+
     private void TimerLoop()
     {
         byte[] buffer = GC.AllocateUninitializedArray<byte>(PacketBatch.BufferSize, pinned: true);
@@ -37,6 +43,8 @@ internal sealed partial class WireGuardDevice
                 UpdateUnderLoad();
                 _nat?.Tracker.Sweep(RouterNow);
             }
+
+            Interlocked.Increment(ref _timerTicks);
         }
     }
 

@@ -286,7 +286,7 @@ internal sealed unsafe partial class RtNetlink : IDisposable
     /// The NLMSGERR_ATTR_MSG text of an error (netlink(7), "extended ACK"): after the errno comes the request's
     /// header (only the header when NLM_F_CAPPED), then attributes when NLM_F_ACK_TLVS is set.
     /// </summary>
-    private static string? ExtendedAckMessage(ushort flags, ReadOnlySpan<byte> payload)
+    internal static string? ExtendedAckMessage(ushort flags, ReadOnlySpan<byte> payload)
     {
         if ((flags & LibC.NLM_F_ACK_TLVS) == 0 || payload.Length < 4 + LibC.NlMsgHdrSize)
         {

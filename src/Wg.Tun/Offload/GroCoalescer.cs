@@ -209,6 +209,9 @@ internal sealed class GroCoalescer
         if (item.EndsRun || payload > item.GsoSize || transportHeaderLength != item.TransportHeaderLength
             || BinaryPrimitives.ReadUInt32BigEndian(tcp[4..]) != item.NextSequence
             || !tcp.Slice(8, 4).SequenceEqual(headTcp.Slice(8, 4)) // acknowledgment number
+            // Data offset with the reserved bits, and the window: tcp_gro_receive flushes on any difference in
+            // tcp_flag_word but CWR/FIN/PSH, and a merged packet would carry the head's window for every segment.
+            || tcp[12] != headTcp[12] || !tcp.Slice(14, 2).SequenceEqual(headTcp.Slice(14, 2))
             || !tcp[20..transportHeaderLength].SequenceEqual(headTcp[20..transportHeaderLength]) // options
             || !IpHeadersMatch(ref item, head, packet)
             || item.Length + payload > Math.Min(MaxPacketLength, headBuffer.Length - offset))

@@ -143,6 +143,12 @@ internal readonly struct GsoPacket
         {
             return false;
         }
+        // The IP header must name the protocol the GSO type cuts by, or every segment would carry a checksum
+        // over the wrong pseudo-header (with IPv6 extension headers the last one names it; not walked here).
+        if (version == 4 ? packet[9] != protocol : start == minimumIpHeader && packet[6] != protocol)
+        {
+            return false;
+        }
         int payload = packet.Length - headerLength;
         int segments = (payload + header.GsoSize - 1) / header.GsoSize;
         parsed = new GsoPacket(packet.Length, version == 6, protocol, start, headerLength, header.GsoSize, segments,

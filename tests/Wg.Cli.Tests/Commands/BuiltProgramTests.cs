@@ -22,6 +22,7 @@ public class BuiltProgramTests
         ProcessResult reference = await ProcessRunner.RunAsync("wg", ["pubkey"], genkey.StandardOutput);
         Assert.Equal(0, ours.ExitCode);
         Assert.Equal(0, reference.ExitCode);
+        Assert.Matches("^[A-Za-z0-9+/]{43}=\n$", ours.StandardOutput);
         Assert.Equal(reference.StandardOutput, ours.StandardOutput);
     }
 
@@ -29,8 +30,14 @@ public class BuiltProgramTests
     public async Task Pubkey_of_a_wg_genkey_key_matches_wg_pubkey()
     {
         ProcessResult key = await ProcessRunner.RunAsync("wg", ["genkey"]);
+        Assert.Equal(0, key.ExitCode);
+        Assert.Matches("^[A-Za-z0-9+/]{43}=\n$", key.StandardOutput);
         ProcessResult ours = await Run(key.StandardOutput, "pubkey");
         ProcessResult reference = await ProcessRunner.RunAsync("wg", ["pubkey"], key.StandardOutput);
+        // Both must have succeeded with a key: two failures print "" and "" == "" would pass.
+        Assert.Equal(0, ours.ExitCode);
+        Assert.Equal(0, reference.ExitCode);
+        Assert.Matches("^[A-Za-z0-9+/]{43}=\n$", ours.StandardOutput);
         Assert.Equal(reference.StandardOutput, ours.StandardOutput);
     }
 

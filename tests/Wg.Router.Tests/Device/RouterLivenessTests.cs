@@ -64,21 +64,30 @@ public class RouterLivenessTests
 
     private static bool Is(UdpEndpoint endpoint, IPAddress address) => endpoint.ToIPEndPoint().Address.Equals(address);
 
-    // Moves the clock in 500 ms steps, letting the device's timer thread (100 ms real ticks) see each one, until the
-    // expected liveness event for the key arrives; `after` is the fake time that took.
+    // Moves the clock in 500 ms steps until the expected liveness event for the key arrives; `after` is the fake
+    // time that took. Each step waits for three ticks of every device's timer thread (not a fixed real sleep, which
+    // on a loaded machine can end before a timer ran at all and so skew the fake time measured): the first sees the
+    // new time, the next ones what the datagrams it sent brought back.
     private static bool AdvanceUntil(RouterMesh mesh, ManualClock clock, PublicKey key, bool live, TimeSpan limit, out TimeSpan after)
     {
         TimeSpan start = clock.Elapsed;
+        WireGuardDevice[] devices = [mesh.R.Device, mesh.X.Device, mesh.Y.Device];
         while (true)
         {
-            for (int wait = 0; wait < 6; wait++)
+            long[] ticks = Array.ConvertAll(devices, d => d.TimerTicks);
+            for (int wait = 0; wait < 1000; wait++)
             {
-                Thread.Sleep(50);
+                bool ticked = devices.Select((d, i) => d.TimerTicks >= ticks[i] + 3).All(t => t);
+                Thread.Sleep(10);
                 if (mesh.LivenessEvents.TryDequeue(out (PublicKey Key, bool Live) e))
                 {
                     Assert.Equal((key, live), (e.Key, e.Live));
                     after = clock.Elapsed - start;
                     return true;
+                }
+                if (ticked)
+                {
+                    break;
                 }
             }
 

@@ -80,7 +80,19 @@ public class WireGuardDeviceTests
         }
 
         ulong sent = pair.A.GetSnapshot().Peers[0].TransmitBytes;
-        Thread.Sleep(1500);
+        // The keepalive is due after 1 s; nothing sent is proven only once the timer thread has ticked after that
+        // (on a loaded machine a fixed sleep can pass before it ran at all).
+        long due = Environment.TickCount64 + 1200;
+        long ticks = 0;
+        Assert.True(SpinWait.SpinUntil(() =>
+        {
+            if (Environment.TickCount64 < due)
+            {
+                ticks = pair.A.TimerTicks;
+                return false;
+            }
+            return pair.A.TimerTicks >= ticks + 2;
+        }, TimeSpan.FromSeconds(30)), "the timer thread did not tick");
         Assert.Equal(sent, pair.A.GetSnapshot().Peers[0].TransmitBytes);
 
         pair.TunA.SetLinkState(up: true);

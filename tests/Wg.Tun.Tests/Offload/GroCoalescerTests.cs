@@ -178,7 +178,7 @@ public class GroCoalescerTests
     }
 
     [Fact]
-    public void DifferentOptionsAckTtlTosOrHeaderLengthDoNotMerge()
+    public void DifferentOptionsAckTtlTosHeaderLengthOrWindowDoNotMerge()
     {
         var t = new Tcp { Options = Timestamps(1, 2) };
         byte[] a = Build(t with { Sequence = 1000, Payload = new byte[1000] });
@@ -190,6 +190,8 @@ public class GroCoalescerTests
             Build(t with { Sequence = 2000, Payload = new byte[1000], Tos = 1 }),
             Build(t with { Sequence = 2000, Payload = new byte[1000], Options = [] }),
             Build(t with { Sequence = 2000, Payload = new byte[1000], DontFragment = false, Id = 101 }),
+            // Found by fuzzing: a window update merged into the head's segment was lost when cut back.
+            Build(t with { Sequence = 2000, Payload = new byte[1000], Window = 1024 }),
         ];
         foreach (byte[] b in variants)
         {

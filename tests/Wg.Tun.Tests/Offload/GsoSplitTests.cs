@@ -165,6 +165,9 @@ public class GsoSplitTests
         "gso size zero", "no needs-csum flag", "tcpv4 type on ipv6", "tcpv6 type on ipv4", "wrong csum offset",
         "csum start not the ipv4 header length", "header only, no payload", "truncated tcp header",
         "unknown gso type", "plain csum past the end", "empty",
+        // Found by fuzzing: cut as TCP/UDP while the IP header names another protocol, every segment's
+        // checksum would cover the wrong pseudo-header.
+        "tcpv4 type on an ipv4 udp header", "tcpv6 type on an ipv6 udp header", "udp l4 type on an ipv4 tcp header",
     };
 
     [Theory]
@@ -193,10 +196,20 @@ public class GsoSplitTests
             "header only, no payload" => (good, v4[..40]),
             "truncated tcp header" => (good, v4[..30]),
             "unknown gso type" => (good with { GsoType = VirtioNetHeader.GsoUdp }, v4),
+            "tcpv4 type on an ipv4 udp header" => (good, WithProtocol(v4, 9, 17)),
+            "tcpv6 type on an ipv6 udp header" => (good with { GsoType = VirtioNetHeader.GsoTcpV6, ChecksumStart = 40, HeaderLength = 60 }, WithProtocol(v6, 6, 17)),
+            "udp l4 type on an ipv4 tcp header" => (good with { GsoType = VirtioNetHeader.GsoUdpL4, ChecksumOffset = 6, HeaderLength = 28 }, v4),
             "plain csum past the end" => (new VirtioNetHeader { Flags = VirtioNetHeader.FlagNeedsChecksum, ChecksumStart = 3030, ChecksumOffset = 16 }, v4),
             _ => (good, Array.Empty<byte>()),
         };
         Assert.False(GsoPacket.TryParse(header, packet, out _));
+    }
+
+    private static byte[] WithProtocol(byte[] packet, int offset, byte protocol)
+    {
+        byte[] copy = (byte[])packet.Clone();
+        copy[offset] = protocol;
+        return copy;
     }
 
     [Fact]
