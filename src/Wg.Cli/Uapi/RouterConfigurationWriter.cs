@@ -125,6 +125,11 @@ internal static class RouterConfigurationWriter
             Line(output, "mark", Mark(mark));
         }
 
+        if (rule.State != RouterRuleStates.None)
+        {
+            Line(output, "state", RouterRuleStatesText.Format(rule.State));
+        }
+
         if (rule.Peer is { } peer)
         {
             Line(output, "peer", peer.ToHex());

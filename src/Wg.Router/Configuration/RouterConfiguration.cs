@@ -111,6 +111,12 @@ public sealed record RouterRule
 
     public RouterMark? Mark { get; init; }
 
+    /// <summary>
+    /// The conntrack states the rule applies to; <see cref="RouterRuleStates.None"/> (not given): new flows only.
+    /// Anything beyond new goes with accept, drop, reject or setmark: a tracked flow keeps the route it got.
+    /// </summary>
+    public RouterRuleStates State { get; init; }
+
     /// <summary>With <see cref="RouterRuleAction.Route"/>: send to this peer whatever AllowedIPs say.</summary>
     public PublicKey? Peer { get; init; }
 

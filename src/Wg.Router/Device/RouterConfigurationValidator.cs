@@ -126,6 +126,16 @@ internal static class RouterConfigurationValidator
             Fail($"{where}: Peer only goes with Action = route, not {Word(rule.Action)}.");
         }
 
+        if ((rule.State & ~RouterRuleStates.All) != 0)
+        {
+            Fail($"{where}: State has an unknown value.");
+        }
+
+        if ((rule.State & ~RouterRuleStates.New) != 0 && rule.Action == RouterRuleAction.Route)
+        {
+            Fail($"{where}: State = {RouterRuleStatesText.Format(rule.State)} goes with Action = accept, drop, reject or setmark: a tracked flow keeps the route it got when it started.");
+        }
+
         if (rule.Masquerade && rule.Action != RouterRuleAction.Route)
         {
             Fail($"{where}: Masquerade only goes with Action = route, not {Word(rule.Action)}.");

@@ -8,8 +8,13 @@ namespace WgSharp.Router.Device;
 /// <summary>Immutable; replaced whole under the device's configuration lock.</summary>
 internal sealed class RouterState
 {
-    public RouterState(bool hasRules, bool natActive, bool anyWhenUp, MssClamp clamp, IpAddressKey masqueradeV4, IpAddressKey masqueradeV6)
+    private readonly Dictionary<int, Peer> _peersByTag;
+
+    public RouterState(
+        bool hasRules, bool natActive, bool anyWhenUp, MssClamp clamp, IpAddressKey masqueradeV4, IpAddressKey masqueradeV6,
+        Dictionary<int, Peer>? peersByTag = null)
     {
+        _peersByTag = peersByTag ?? [];
         HasRules = hasRules;
         NatActive = natActive;
         AnyWhenUp = anyWhenUp;
@@ -39,6 +44,9 @@ internal sealed class RouterState
 
     /// <summary>True when nothing is configured that looks at packets: the device may skip the router stage.</summary>
     public bool IsInert => !HasRules && !NatActive && !AnyWhenUp && !Clamp.IsEnabled;
+
+    /// <summary>The device's peer with conntrack tag <paramref name="tag"/> when this state was compiled (peers change: recompiled).</summary>
+    public bool TryGetPeer(int tag, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Peer? peer) => _peersByTag.TryGetValue(tag, out peer);
 
     public bool TryGetMasquerade(IpFamily family, out IpAddressKey address)
     {

@@ -75,6 +75,7 @@ public class RouterFormatTests
             rule=23
             to=!fd00::/8
             protocol=58
+            state=established,invalid
             action=reject
             forward=30
             protocol=6
@@ -202,6 +203,14 @@ public class RouterFormatTests
     [InlineData("version=1\nmss_clamp=0", "mss_clamp")]
     [InlineData("version=1\nmss_clamp=65536", "mss_clamp")]
     [InlineData("version=1\nmss_clamp=-1", "mss_clamp")]
+    [InlineData("version=1\nrule=1\nstate=", "state")]
+    [InlineData("version=1\nrule=1\nstate=new,new", "state")]
+    [InlineData("version=1\nrule=1\nstate=new, established", "state")]
+    [InlineData("version=1\nrule=1\nstate=untracked", "state")]
+    [InlineData("version=1\nrule=1\nstate=new,", "state")]
+    [InlineData("version=1\nrule=1\nstate=New", "state")]
+    [InlineData("version=1\nrule=1\nstate=new\nstate=new", "twice")]
+    [InlineData("version=1\nrule=1\nstate=established\naction=route", "state beyond new")]
     [InlineData("version=1\nconntrack_per_peer=0", "conntrack_per_peer")]
     [InlineData("version=1\nconntrack_per_peer=0%", "conntrack_per_peer")]
     [InlineData("version=1\nconntrack_per_peer=101%", "conntrack_per_peer")]
