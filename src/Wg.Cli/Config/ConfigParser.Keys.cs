@@ -45,6 +45,7 @@ internal sealed partial class ConfigParser
             new("SaveConfig", KeyKind.WgQuick, static (p, v, l) => p.ReadSaveConfig(v, l)),
             new("MssClamp", KeyKind.Extension, static (p, v, l) => p.ReadMssClamp(v, l)),
             new("ConntrackPerPeer", KeyKind.Extension, static (p, v, l) => p.ReadConntrackPerPeer(v, l)),
+            new("Relay", KeyKind.Extension, static (p, v, l) => p.ReadRelay(v, l)),
         ],
         [ConfigSection.Peer] =
         [
@@ -259,6 +260,18 @@ internal sealed partial class ConfigParser
         else if (ReadNumber("MssClamp", value, MssClampSetting.MinBytes, MssClampSetting.MaxBytes, line) is { } bytes)
         {
             _config.MssClamp = new MssClampSetting(MssClampMode.Fixed, (ushort)bytes);
+        }
+    }
+
+    private void ReadRelay(string value, int line)
+    {
+        if (RelayText.TryParse(value, out RouterRelay relay))
+        {
+            _config.Relay = relay;
+        }
+        else
+        {
+            Error(line, $"Relay: {ConfigValues.Quote(value)} is neither kernel nor userspace");
         }
     }
 

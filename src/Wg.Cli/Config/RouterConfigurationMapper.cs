@@ -41,6 +41,7 @@ internal static class RouterConfigurationMapper
                 _ => 0,
             },
             ConntrackPerPeer = config.ConntrackPerPeer,
+            Relay = config.Relay ?? RouterRelay.Kernel,
             InterfaceAddresses = [.. config.Addresses.Select(a => a.Address).Distinct()],
             WhenUpRouteTable = whenUpRouteTable,
         };

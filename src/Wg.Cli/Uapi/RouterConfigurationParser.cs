@@ -38,6 +38,7 @@ internal sealed class RouterConfigurationParser
     private readonly List<IPAddress> _addresses = [];
     private int _mssClamp;
     private RouterFlowShare? _conntrackPerPeer;
+    private RouterRelay _relay;
     private uint? _whenUpTable;
     private Section _section = Section.Interface;
     private PeerBuilder? _peer;
@@ -143,6 +144,7 @@ internal sealed class RouterConfigurationParser
             Forwards = [.. _forwards],
             MssClamp = _mssClamp,
             ConntrackPerPeer = _conntrackPerPeer,
+            Relay = _relay,
             InterfaceAddresses = [.. _addresses],
             WhenUpRouteTable = _whenUpTable,
         };
@@ -173,6 +175,19 @@ internal sealed class RouterConfigurationParser
                 else
                 {
                     return Invalid($"mss_clamp '{UapiSyntax.Printable(value)}' is not off, auto or 1-65535");
+                }
+
+                return true;
+
+            case "relay":
+                if (!Once("relay"))
+                {
+                    return false;
+                }
+
+                if (!RelayText.TryParse(value, out _relay))
+                {
+                    return Invalid($"relay '{UapiSyntax.Printable(value)}' is neither kernel nor userspace");
                 }
 
                 return true;

@@ -25,6 +25,11 @@ internal static class RouterConfigurationWriter
             Line(output, "conntrack_per_peer", share.ToString());
         }
 
+        if (configuration.Relay != RouterRelay.Kernel)
+        {
+            Line(output, "relay", Config.RelayText.Format(configuration.Relay));
+        }
+
         if (configuration.WhenUpRouteTable is { } table)
         {
             Line(output, "when_up_table", table.ToString(CultureInfo.InvariantCulture));

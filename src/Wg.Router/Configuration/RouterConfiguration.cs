@@ -23,6 +23,12 @@ public sealed class RouterConfiguration
 
     /// <summary>0: off. <see cref="MssClampAuto"/>: the tunnel MTU minus 40 (IPv4) / 60 (IPv6). Otherwise
     /// the fixed MSS for both families.</summary>
+    /// <summary>
+    /// Where a packet from one peer to an address another peer owns goes when no rule decides (`Relay`): the
+    /// kernel (default, as wg-quick) or straight to that peer. Rules that send to a peer relay in userspace either way.
+    /// </summary>
+    public RouterRelay Relay { get; init; }
+
     public int MssClamp { get; init; }
 
     public const int MssClampAuto = -1;

@@ -34,6 +34,11 @@ internal static class RouterConfigurationValidator
             Fail("No router configuration was given.");
         }
 
+        if (!Enum.IsDefined(configuration.Relay))
+        {
+            Fail("Relay is neither kernel nor userspace.");
+        }
+
         if (configuration.Peers is null || configuration.Rules is null || configuration.Forwards is null || configuration.InterfaceAddresses is null)
         {
             Fail("A router configuration list is missing (null).");

@@ -12,8 +12,9 @@ internal sealed class RouterState
 
     public RouterState(
         bool hasRules, bool natActive, bool anyWhenUp, MssClamp clamp, IpAddressKey masqueradeV4, IpAddressKey masqueradeV6,
-        Dictionary<int, Peer>? peersByTag = null)
+        Dictionary<int, Peer>? peersByTag = null, bool relayInUserspace = false)
     {
+        RelayInUserspace = relayInUserspace;
         _peersByTag = peersByTag ?? [];
         HasRules = hasRules;
         NatActive = natActive;
@@ -37,13 +38,16 @@ internal sealed class RouterState
 
     public MssClamp Clamp { get; }
 
+    /// <summary>`Relay = userspace`: a packet from a peer to an address another peer owns goes straight to it when no rule decides.</summary>
+    public bool RelayInUserspace { get; }
+
     /// <summary>The masquerade source per family: the first interface address of that family (default: none).</summary>
     public IpAddressKey MasqueradeV4 { get; }
 
     public IpAddressKey MasqueradeV6 { get; }
 
     /// <summary>True when nothing is configured that looks at packets: the device may skip the router stage.</summary>
-    public bool IsInert => !HasRules && !NatActive && !AnyWhenUp && !Clamp.IsEnabled;
+    public bool IsInert => !HasRules && !NatActive && !AnyWhenUp && !Clamp.IsEnabled && !RelayInUserspace;
 
     /// <summary>The device's peer with conntrack tag <paramref name="tag"/> when this state was compiled (peers change: recompiled).</summary>
     public bool TryGetPeer(int tag, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Peer? peer) => _peersByTag.TryGetValue(tag, out peer);

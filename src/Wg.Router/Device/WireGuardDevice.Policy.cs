@@ -198,6 +198,11 @@ internal sealed partial class WireGuardDevice
                         ? flowOwner
                         : OtherOwner(router, summary.Destination, from);
                 }
+                else if (router.RelayInUserspace && decision.Action == PolicyAction.Default && state == PolicyStates.New)
+                {
+                    // `Relay = userspace`: to the peer owning the destination, if another one does, not to the kernel.
+                    target = OtherOwner(router, summary.Destination, from);
+                }
                 else if (router.NatActive && nat.Origin == FlowOrigin.Relayed && nat.Tracking != PacketTracking.Pending)
                 {
                     // Default and Accept go to the TUN, except replies (and errors) on a flow relayed to this peer:

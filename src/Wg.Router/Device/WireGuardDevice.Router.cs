@@ -208,7 +208,8 @@ internal sealed partial class WireGuardDevice
             int mss => MssClamp.Fixed((ushort)mss),
         };
 
-        var state = new RouterState(rules.Count > 0, natActive, anyWhenUp, clamp, masqueradeV4, masqueradeV6, _peers.Values.ToDictionary(p => p.Tag));
+        var state = new RouterState(rules.Count > 0, natActive, anyWhenUp, clamp, masqueradeV4, masqueradeV6, _peers.Values.ToDictionary(p => p.Tag),
+            relayInUserspace: configuration.Relay == RouterRelay.Userspace);
         _router = state.IsInert ? null : state;
     }
 

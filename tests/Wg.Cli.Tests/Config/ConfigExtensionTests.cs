@@ -125,6 +125,24 @@ public class ConfigExtensionTests
     }
 
     [Theory]
+    [InlineData("kernel", (int)RouterRelay.Kernel)]
+    [InlineData("userspace", (int)RouterRelay.Userspace)]
+    public void Relay_values(string text, int relay)
+    {
+        using InterfaceConfig config = ParseValid(Base.Replace("Address = ", $"Relay = {text}\nAddress = ", StringComparison.Ordinal));
+        Assert.Equal((RouterRelay)relay, config.Relay);
+        Assert.Equal((RouterRelay)relay, RouterConfigurationMapper.Map(config, null).Relay);
+        Assert.Contains($"Relay = {text}\n", ConfigWriter.Write(config));
+        using InterfaceConfig without = ParseValid(Base);
+        Assert.Equal(RouterRelay.Kernel, RouterConfigurationMapper.Map(without, null).Relay);
+    }
+
+    [Fact]
+    public void Relay_error() =>
+        Assert.Equal("wg3.conf:3: Relay: 'both' is neither kernel nor userspace",
+            Assert.Single(Errors(Base.Replace("Address = ", "Relay = both\nAddress = ", StringComparison.Ordinal))));
+
+    [Theory]
     [InlineData("new", (int)RouterRuleStates.New, "new")]
     [InlineData("established,related", (int)(RouterRuleStates.Established | RouterRuleStates.Related), "established,related")]
     [InlineData("invalid, new", (int)(RouterRuleStates.New | RouterRuleStates.Invalid), "new,invalid")]

@@ -48,6 +48,7 @@ internal static class RouterSamples
         ],
         MssClamp = RouterConfiguration.MssClampAuto,
         ConntrackPerPeer = new RouterFlowShare(10, IsPercent: true),
+        Relay = RouterRelay.Userspace,
         InterfaceAddresses = [IPAddress.Parse("10.5.0.2"), IPAddress.Parse("fd05::2")],
         WhenUpRouteTable = 51820,
     };
@@ -92,6 +93,7 @@ internal static class RouterSamples
             },
             InterfaceAddresses = [.. Enumerable.Range(0, random.Next(0, 4)).Select(_ => Address(random)).Distinct()],
             WhenUpRouteTable = random.Next(2) == 0 ? null : (uint)random.NextInt64(1, uint.MaxValue + 1L),
+            Relay = (RouterRelay)random.Next(2),
         };
     }
 
