@@ -123,12 +123,19 @@ internal static class UpCommand
         QuickConsole console, string socketDirectory = Uapi.UapiSocket.DefaultDirectory)
     {
         RouterConfiguration router = RouterConfigurationMapper.Map(config, whenUpRouteTable);
-        if (router.Rules.Count == 0 && router.Forwards.Count == 0 && router.MssClamp == 0 && router.Peers.Count == 0)
+        if (config.Peers.Count > 1)
+        {
+            console.Note(router.Relay == RouterRelay.Userspace
+                ? "relay between peers: userspace (Relay = userspace): traffic from one peer to another goes straight to it, never through the kernel's FORWARD chain"
+                : "relay between peers: kernel (Relay = kernel, the default): traffic from one peer to another is forwarded by the kernel (needs ip_forward, passes the FORWARD chain)");
+        }
+
+        if (router.Rules.Count == 0 && router.Forwards.Count == 0 && router.MssClamp == 0 && router.Peers.Count == 0 && router.Relay == RouterRelay.Kernel)
         {
             return;
         }
 
-        console.Command($"wgsharp policy: {router.Rules.Count} rules, {router.Forwards.Count} forwards, mss clamp {config.MssClamp}");
+        console.Command($"wgsharp policy: {router.Rules.Count} rules, {router.Forwards.Count} forwards, mss clamp {config.MssClamp}, relay {RelayText.Format(router.Relay)}");
         try
         {
             using Uapi.UapiClient client = Uapi.UapiClient.ConnectAsync(interfaceName, socketDirectory).GetAwaiter().GetResult();

@@ -2,6 +2,7 @@
 // peers, masquerading without an address to masquerade to, forwards that cannot arrive or overlap.
 using System.Net.Sockets;
 using WgSharp.Noise.Keys;
+using WgSharp.Router.Configuration;
 
 namespace WgSharp.Cli.Config;
 
@@ -85,6 +86,12 @@ internal sealed partial class ConfigParser
         {
             Error(KeyLine(rule, "Action", rule.Line),
                 $"Action: {rule.Action.ToString().ToLowerInvariant()} cannot be combined with {(rule.Peer is not null ? "Peer" : "Masquerade")} (only routed packets go to a peer or get masqueraded)");
+        }
+
+        if ((rule.State & ~RouterRuleStates.New) != 0 && rule.SetMark is null && rule.Action == RuleAction.Route)
+        {
+            Error(KeyLine(rule, "State", rule.Line),
+                $"State: {RouterRuleStatesText.Format(rule.State)} needs Action = accept, drop or reject (or SetMark): a tracked flow keeps the route it got when it started");
         }
 
         foreach (string key in (string[])["Port", "SourcePort"])

@@ -3,6 +3,7 @@
 using System.Net;
 using System.Net.Sockets;
 using WgSharp.Cli.Uapi;
+using WgSharp.Router.Configuration;
 using WgSharp.Noise.Keys;
 
 namespace WgSharp.Cli.Config;
@@ -44,6 +45,7 @@ internal sealed partial class ConfigParser
             new("SaveConfig", KeyKind.WgQuick, static (p, v, l) => p.ReadSaveConfig(v, l)),
             new("MssClamp", KeyKind.Extension, static (p, v, l) => p.ReadMssClamp(v, l)),
             new("ConntrackPerPeer", KeyKind.Extension, static (p, v, l) => p.ReadConntrackPerPeer(v, l)),
+            new("Relay", KeyKind.Extension, static (p, v, l) => p.ReadRelay(v, l)),
         ],
         [ConfigSection.Peer] =
         [
@@ -65,6 +67,7 @@ internal sealed partial class ConfigParser
             new("SourcePort", KeyKind.Extension, static (p, v, l) => p._rule!.SourcePort = p.ReadPortRange("SourcePort", v, l)),
             new("Input", KeyKind.Extension, static (p, v, l) => p.ReadInput(v, l)),
             new("Mark", KeyKind.Extension, static (p, v, l) => p._rule!.Mark = p.ReadMark("Mark", v, l)),
+            new("State", KeyKind.Extension, static (p, v, l) => p.ReadState(v, l)),
             new("Peer", KeyKind.Extension, static (p, v, l) => p._rule!.Peer = p.ReadPeerReference("Peer", v, l)),
             new("Action", KeyKind.Extension, static (p, v, l) => p.ReadAction(v, l)),
             new("Masquerade", KeyKind.Extension, static (p, v, l) => p.ReadMasquerade(v, l)),
@@ -257,6 +260,18 @@ internal sealed partial class ConfigParser
         else if (ReadNumber("MssClamp", value, MssClampSetting.MinBytes, MssClampSetting.MaxBytes, line) is { } bytes)
         {
             _config.MssClamp = new MssClampSetting(MssClampMode.Fixed, (ushort)bytes);
+        }
+    }
+
+    private void ReadRelay(string value, int line)
+    {
+        if (RelayText.TryParse(value, out RouterRelay relay))
+        {
+            _config.Relay = relay;
+        }
+        else
+        {
+            Error(line, $"Relay: {ConfigValues.Quote(value)} is neither kernel nor userspace");
         }
     }
 
@@ -514,6 +529,17 @@ internal sealed partial class ConfigParser
         }
 
         _rule!.Masquerade = masquerade;
+    }
+
+    private void ReadState(string value, int line)
+    {
+        if (!RouterRuleStatesText.TryParse(value, out RouterRuleStates states))
+        {
+            Error(line, $"State: {ConfigValues.Quote(value)} is not {RouterRuleStatesText.Expected}");
+            return;
+        }
+
+        _rule!.State = states;
     }
 
     private void ReadPriority(string value, int line)

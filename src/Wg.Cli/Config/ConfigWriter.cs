@@ -3,6 +3,7 @@
 // private and preshared keys in base64: it is a secret, written with mode 0600 by whoever saves it.
 using System.Text;
 using WgSharp.Cli.Uapi;
+using WgSharp.Router.Configuration;
 
 namespace WgSharp.Cli.Config;
 
@@ -30,6 +31,7 @@ internal static class ConfigWriter
         Optional(text, "SaveConfig", config.SaveConfig ? "true" : null);
         Optional(text, "MssClamp", config.MssClamp.Mode == MssClampMode.Off ? null : config.MssClamp.ToString());
         Optional(text, "ConntrackPerPeer", config.ConntrackPerPeer?.ToString());
+        Optional(text, "Relay", config.Relay is { } relay ? RelayText.Format(relay) : null);
 
         foreach (PeerConfig peer in config.Peers)
         {
@@ -58,6 +60,7 @@ internal static class ConfigWriter
             Optional(text, "SourcePort", rule.SourcePort?.ToString());
             Optional(text, "Input", rule.Input);
             Optional(text, "Mark", rule.Mark?.ToString());
+            Optional(text, "State", rule.State == RouterRuleStates.None ? null : RouterRuleStatesText.Format(rule.State));
             Optional(text, "Peer", rule.Peer);
             Optional(text, "Action", rule.Action == RuleAction.Route ? null : rule.Action.ToString().ToLowerInvariant());
             Optional(text, "Masquerade", rule.Masquerade ? "yes" : null);

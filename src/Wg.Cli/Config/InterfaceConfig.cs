@@ -70,6 +70,9 @@ internal sealed class InterfaceConfig : IDisposable
     /// <summary>WgSharp: most connection-tracking flows one peer (or the local side) may hold; null: the default share.</summary>
     public WgSharp.Router.Configuration.RouterFlowShare? ConntrackPerPeer { get; set; }
 
+    /// <summary>WgSharp: where traffic between peers goes when no rule decides; null: not given (kernel).</summary>
+    public WgSharp.Router.Configuration.RouterRelay? Relay { get; set; }
+
     public List<PeerConfig> Peers { get; } = [];
 
     /// <summary>WgSharp: policy rules in file order.</summary>

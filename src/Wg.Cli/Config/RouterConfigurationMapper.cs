@@ -41,6 +41,7 @@ internal static class RouterConfigurationMapper
                 _ => 0,
             },
             ConntrackPerPeer = config.ConntrackPerPeer,
+            Relay = config.Relay ?? RouterRelay.Kernel,
             InterfaceAddresses = [.. config.Addresses.Select(a => a.Address).Distinct()],
             WhenUpRouteTable = whenUpRouteTable,
         };
@@ -56,6 +57,7 @@ internal static class RouterConfigurationMapper
         SourcePort = Range(rule.SourcePort),
         Input = rule.Input is { } input ? KeyOf(config, input, rule.Line, "Input") : null,
         Mark = Mark(rule.Mark),
+        State = rule.State,
         Peer = rule.Peer is { } peer ? KeyOf(config, peer, rule.Line, "Peer") : null,
         Action = rule.SetMark is not null ? RouterRuleAction.SetMark : rule.Action switch
         {

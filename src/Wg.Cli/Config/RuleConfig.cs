@@ -29,6 +29,9 @@ internal sealed class RuleConfig
 
     public MarkValue? Mark { get; set; }
 
+    /// <summary>The conntrack states the rule applies to; None (not given): new flows only.</summary>
+    public WgSharp.Router.Configuration.RouterRuleStates State { get; set; }
+
     /// <summary>The Name of the peer to send matching packets to, whatever AllowedIPs say; null: none.</summary>
     public string? Peer { get; set; }
 

@@ -19,7 +19,18 @@ internal static class PolicyPrinter
     private const string ConntrackPrefix = "conntrack_";
 
     /// <summary>The readable sections, in order; each prints nothing unless the interface has a policy.</summary>
-    public static IReadOnlyList<ShowSection> Sections { get; } = [WriteRules, WriteConntrack, WriteDrops, WriteWhenUpPeers];
+    public static IReadOnlyList<ShowSection> Sections { get; } = [WriteRelay, WriteRules, WriteConntrack, WriteDrops, WriteWhenUpPeers];
+
+    /// <summary>Where traffic between peers goes when no rule decides (`Relay`).</summary>
+    public static void WriteRelay(ShowWriter writer, ShownDevice device)
+    {
+        if (!device.HasPolicy)
+        {
+            return;
+        }
+
+        Header(writer, "relay").Text(' ').Text(Config.RelayText.Format(device.Router!.Configuration.Relay)).Text('\n');
+    }
 
     public static void WriteRules(ShowWriter writer, ShownDevice device)
     {

@@ -13,7 +13,7 @@ internal sealed record ShownDevice(string Name, DeviceSnapshot Snapshot, DateTim
     /// <summary>Whether the interface has a router configuration worth showing (rules, forwards, MSS
     /// clamping or peer options); without one `show` prints exactly what wg prints.</summary>
     public bool HasPolicy => Router?.Configuration is { } c
-        && (c.Rules.Count > 0 || c.Forwards.Count > 0 || c.MssClamp != 0 || c.Peers.Count > 0);
+        && (c.Rules.Count > 0 || c.Forwards.Count > 0 || c.MssClamp != 0 || c.Peers.Count > 0 || c.Relay != RouterRelay.Kernel);
 
     /// <summary>The peer's Name in the router configuration; null when it has none.</summary>
     public string? PeerName(Noise.Keys.PublicKey key)

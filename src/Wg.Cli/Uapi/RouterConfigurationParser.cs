@@ -38,6 +38,7 @@ internal sealed class RouterConfigurationParser
     private readonly List<IPAddress> _addresses = [];
     private int _mssClamp;
     private RouterFlowShare? _conntrackPerPeer;
+    private RouterRelay _relay;
     private uint? _whenUpTable;
     private Section _section = Section.Interface;
     private PeerBuilder? _peer;
@@ -143,6 +144,7 @@ internal sealed class RouterConfigurationParser
             Forwards = [.. _forwards],
             MssClamp = _mssClamp,
             ConntrackPerPeer = _conntrackPerPeer,
+            Relay = _relay,
             InterfaceAddresses = [.. _addresses],
             WhenUpRouteTable = _whenUpTable,
         };
@@ -173,6 +175,19 @@ internal sealed class RouterConfigurationParser
                 else
                 {
                     return Invalid($"mss_clamp '{UapiSyntax.Printable(value)}' is not off, auto or 1-65535");
+                }
+
+                return true;
+
+            case "relay":
+                if (!Once("relay"))
+                {
+                    return false;
+                }
+
+                if (!RelayText.TryParse(value, out _relay))
+                {
+                    return Invalid($"relay '{UapiSyntax.Printable(value)}' is neither kernel nor userspace");
                 }
 
                 return true;
@@ -429,6 +444,21 @@ internal sealed class RouterConfigurationParser
             case "masquerade":
                 return Once("masquerade") && Choice(value, "masquerade", "false", "true", out rule.Masquerade);
 
+            case "state":
+                if (!Once("state"))
+                {
+                    return false;
+                }
+
+                // Strict: exactly what the writer writes (no spaces), so a value round-trips unchanged.
+                if (value.Contains(' ') || !RouterRuleStatesText.TryParse(value, out RouterRuleStates states))
+                {
+                    return Invalid($"state '{UapiSyntax.Printable(value)}' is not {RouterRuleStatesText.Expected}");
+                }
+
+                rule.State = states;
+                return true;
+
             default:
                 return Invalid($"'{UapiSyntax.Printable(key)}' is not a rule key");
         }
@@ -539,6 +569,11 @@ internal sealed class RouterConfigurationParser
                     return Invalid($"rule {rule.Line}: port and source_port need a protocol with ports");
                 }
 
+                if ((rule.State & ~RouterRuleStates.New) != 0 && rule.Action == RouterRuleAction.Route)
+                {
+                    return Invalid($"rule {rule.Line}: a state beyond new goes with action accept, drop, reject or set_mark");
+                }
+
                 _rules.Add(new RouterRule
                 {
                     Line = rule.Line,
@@ -549,6 +584,7 @@ internal sealed class RouterConfigurationParser
                     SourcePort = rule.SourcePort,
                     Input = rule.Input,
                     Mark = rule.Mark,
+                    State = rule.State,
                     Peer = rule.Peer,
                     Action = rule.Action,
                     Masquerade = rule.Masquerade,
@@ -693,6 +729,7 @@ internal sealed class RouterConfigurationParser
         public RouterPortRange? SourcePort;
         public PublicKey? Input;
         public RouterMark? Mark;
+        public RouterRuleStates State;
         public PublicKey? Peer;
         public RouterRuleAction Action;
         public bool Masquerade;

@@ -25,6 +25,11 @@ internal static class RouterConfigurationWriter
             Line(output, "conntrack_per_peer", share.ToString());
         }
 
+        if (configuration.Relay != RouterRelay.Kernel)
+        {
+            Line(output, "relay", Config.RelayText.Format(configuration.Relay));
+        }
+
         if (configuration.WhenUpRouteTable is { } table)
         {
             Line(output, "when_up_table", table.ToString(CultureInfo.InvariantCulture));
@@ -123,6 +128,11 @@ internal static class RouterConfigurationWriter
         if (rule.Mark is { } mark)
         {
             Line(output, "mark", Mark(mark));
+        }
+
+        if (rule.State != RouterRuleStates.None)
+        {
+            Line(output, "state", RouterRuleStatesText.Format(rule.State));
         }
 
         if (rule.Peer is { } peer)

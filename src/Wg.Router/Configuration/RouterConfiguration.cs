@@ -23,6 +23,12 @@ public sealed class RouterConfiguration
 
     /// <summary>0: off. <see cref="MssClampAuto"/>: the tunnel MTU minus 40 (IPv4) / 60 (IPv6). Otherwise
     /// the fixed MSS for both families.</summary>
+    /// <summary>
+    /// Where a packet from one peer to an address another peer owns goes when no rule decides (`Relay`): the
+    /// kernel (default, as wg-quick) or straight to that peer. Rules that send to a peer relay in userspace either way.
+    /// </summary>
+    public RouterRelay Relay { get; init; }
+
     public int MssClamp { get; init; }
 
     public const int MssClampAuto = -1;
@@ -110,6 +116,12 @@ public sealed record RouterRule
     public PublicKey? Input { get; init; }
 
     public RouterMark? Mark { get; init; }
+
+    /// <summary>
+    /// The conntrack states the rule applies to; <see cref="RouterRuleStates.None"/> (not given): new flows only.
+    /// Anything beyond new goes with accept, drop, reject or setmark: a tracked flow keeps the route it got.
+    /// </summary>
+    public RouterRuleStates State { get; init; }
 
     /// <summary>With <see cref="RouterRuleAction.Route"/>: send to this peer whatever AllowedIPs say.</summary>
     public PublicKey? Peer { get; init; }

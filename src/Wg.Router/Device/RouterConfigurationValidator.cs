@@ -34,6 +34,11 @@ internal static class RouterConfigurationValidator
             Fail("No router configuration was given.");
         }
 
+        if (!Enum.IsDefined(configuration.Relay))
+        {
+            Fail("Relay is neither kernel nor userspace.");
+        }
+
         if (configuration.Peers is null || configuration.Rules is null || configuration.Forwards is null || configuration.InterfaceAddresses is null)
         {
             Fail("A router configuration list is missing (null).");
@@ -124,6 +129,16 @@ internal static class RouterConfigurationValidator
         if (rule.Peer is not null && rule.Action != RouterRuleAction.Route)
         {
             Fail($"{where}: Peer only goes with Action = route, not {Word(rule.Action)}.");
+        }
+
+        if ((rule.State & ~RouterRuleStates.All) != 0)
+        {
+            Fail($"{where}: State has an unknown value.");
+        }
+
+        if ((rule.State & ~RouterRuleStates.New) != 0 && rule.Action == RouterRuleAction.Route)
+        {
+            Fail($"{where}: State = {RouterRuleStatesText.Format(rule.State)} goes with Action = accept, drop, reject or setmark: a tracked flow keeps the route it got when it started.");
         }
 
         if (rule.Masquerade && rule.Action != RouterRuleAction.Route)

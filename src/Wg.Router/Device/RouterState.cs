@@ -8,8 +8,14 @@ namespace WgSharp.Router.Device;
 /// <summary>Immutable; replaced whole under the device's configuration lock.</summary>
 internal sealed class RouterState
 {
-    public RouterState(bool hasRules, bool natActive, bool anyWhenUp, MssClamp clamp, IpAddressKey masqueradeV4, IpAddressKey masqueradeV6)
+    private readonly Dictionary<int, Peer> _peersByTag;
+
+    public RouterState(
+        bool hasRules, bool natActive, bool anyWhenUp, MssClamp clamp, IpAddressKey masqueradeV4, IpAddressKey masqueradeV6,
+        Dictionary<int, Peer>? peersByTag = null, bool relayInUserspace = false)
     {
+        RelayInUserspace = relayInUserspace;
+        _peersByTag = peersByTag ?? [];
         HasRules = hasRules;
         NatActive = natActive;
         AnyWhenUp = anyWhenUp;
@@ -32,13 +38,19 @@ internal sealed class RouterState
 
     public MssClamp Clamp { get; }
 
+    /// <summary>`Relay = userspace`: a packet from a peer to an address another peer owns goes straight to it when no rule decides.</summary>
+    public bool RelayInUserspace { get; }
+
     /// <summary>The masquerade source per family: the first interface address of that family (default: none).</summary>
     public IpAddressKey MasqueradeV4 { get; }
 
     public IpAddressKey MasqueradeV6 { get; }
 
     /// <summary>True when nothing is configured that looks at packets: the device may skip the router stage.</summary>
-    public bool IsInert => !HasRules && !NatActive && !AnyWhenUp && !Clamp.IsEnabled;
+    public bool IsInert => !HasRules && !NatActive && !AnyWhenUp && !Clamp.IsEnabled && !RelayInUserspace;
+
+    /// <summary>The device's peer with conntrack tag <paramref name="tag"/> when this state was compiled (peers change: recompiled).</summary>
+    public bool TryGetPeer(int tag, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Peer? peer) => _peersByTag.TryGetValue(tag, out peer);
 
     public bool TryGetMasquerade(IpFamily family, out IpAddressKey address)
     {

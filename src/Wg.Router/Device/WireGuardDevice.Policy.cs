@@ -50,7 +50,16 @@ internal sealed partial class WireGuardDevice
             return null;
         }
 
-        PolicyDecision<Peer> decision = router.HasRules ? _policy.Evaluate(summary, null) : default;
+        // The rules decide flows: with conntrack running, a packet's state decides which rules see it (rules select
+        // new flows unless they name a state), and a packet of a tracked flow that no rule decides follows its flow.
+        PolicyStates state = PolicyStates.New;
+        int flowPeer = ConnectionTracker.AnyPeer;
+        if (router.NatActive && router.HasRules)
+        {
+            state = _nat!.Classify(packet, RouterNow, out flowPeer);
+        }
+
+        PolicyDecision<Peer> decision = router.HasRules ? _policy.Evaluate(summary, null, 0, state) : default;
         Peer? peer = null;
         switch (decision.Action)
         {
@@ -64,6 +73,16 @@ internal sealed partial class WireGuardDevice
             case PolicyAction.ToPeer:
                 peer = decision.Peer;
                 break;
+            case PolicyAction.Default when state is PolicyStates.Established or PolicyStates.Related:
+            case PolicyAction.Accept when state is PolicyStates.Established or PolicyStates.Related:
+                // The peer the flow went out to or came in from, while it can receive (a when-up peer that is not
+                // live falls over to the routes, as its new flows do).
+                if (router.TryGetPeer(flowPeer, out Peer? flowOwner) && flowOwner.IsDestination)
+                {
+                    peer = flowOwner;
+                }
+
+                break;
         }
 
         if (peer is null && !TryLookupDestination(router, summary.Destination, out peer))
@@ -73,7 +92,11 @@ internal sealed partial class WireGuardDevice
             return null;
         }
 
-        if (router.NatActive && !TranslateTowards(router, packet, peer, decision.Masquerade, summary.Family, FlowOrigin.Local, ConnectionTracker.LocalOwner))
+        // An invalid packet a rule accepted passes untranslated: it has no flow to take a translation from. Without
+        // such a rule the translation drops it and counts why.
+        bool acceptedInvalid = state == PolicyStates.Invalid && decision.Action == PolicyAction.Accept;
+        if (router.NatActive && !acceptedInvalid &&
+            !TranslateTowards(router, packet, peer, decision.Masquerade, summary.Family, FlowOrigin.Local, ConnectionTracker.LocalOwner))
         {
             return null;
         }
@@ -95,13 +118,24 @@ internal sealed partial class WireGuardDevice
     {
         target = null;
         NatResult nat = default;
+        PolicyStates state = PolicyStates.New;
         if (router.NatActive)
         {
             nat = _nat!.TranslateInbound(packet, from.Tag, from.InboundEstablishedOnly, RouterNow, deferOpen: true);
             if (nat.IsDropped)
             {
-                _counters.Drop(DeviceDrop.NatDrop);
-                return InboundVerdict.Drop;
+                // Invalid packets are dropped (and counted) unless a rule selecting `State = invalid` decides them.
+                if (!(nat.IsInvalid && router.HasRules))
+                {
+                    _counters.Drop(DeviceDrop.NatDrop);
+                    return InboundVerdict.Drop;
+                }
+
+                state = PolicyStates.Invalid;
+            }
+            else
+            {
+                state = StateOf(nat);
             }
         }
 
@@ -112,7 +146,34 @@ internal sealed partial class WireGuardDevice
             return InboundVerdict.Drop;
         }
 
-        PolicyDecision<Peer> decision = router.HasRules ? _policy.Evaluate(summary, from) : default;
+        PolicyDecision<Peer> decision = router.HasRules ? _policy.Evaluate(summary, from, 0, state) : default;
+        if (state == PolicyStates.Invalid)
+        {
+            switch (decision.Action)
+            {
+                case PolicyAction.Accept:
+                    break;
+                case PolicyAction.Reject:
+                    _counters.Drop(DeviceDrop.PolicyReject);
+                    AnswerToPeer(from, packet, scratch);
+                    return InboundVerdict.Drop;
+                case PolicyAction.Drop:
+                    _counters.Drop(DeviceDrop.PolicyDrop);
+                    return InboundVerdict.Drop;
+                default:
+                    _counters.Drop(DeviceDrop.NatDrop);
+                    return InboundVerdict.Drop;
+            }
+
+            // Accepted: to the TUN as it is, with no flow to translate it by.
+            if (router.Clamp.IsEnabled)
+            {
+                router.Clamp.TryClamp(packet, summary);
+            }
+
+            return InboundVerdict.Deliver;
+        }
+
         switch (decision.Action)
         {
             case PolicyAction.Drop:
@@ -129,10 +190,23 @@ internal sealed partial class WireGuardDevice
                 target = OtherOwner(router, summary.Destination, from);
                 break;
             default:
-                // Default and Accept go to the TUN, except replies (and errors) on a flow relayed to this peer: they
-                // go back to the peer the flow came from, which owns their destination.
-                if (router.NatActive && nat.Origin == FlowOrigin.Relayed && nat.Tracking != PacketTracking.Pending)
+                if (router.NatActive && nat.Tracking == PacketTracking.Pending && nat.FlowPeer != ConnectionTracker.AnyPeer)
                 {
+                    // The original way of a flow relayed through this device: on to the peer it was opened to while
+                    // that one can receive, else wherever the routes say now.
+                    target = router.TryGetPeer(nat.FlowPeer, out Peer? flowOwner) && flowOwner.IsDestination && flowOwner != from
+                        ? flowOwner
+                        : OtherOwner(router, summary.Destination, from);
+                }
+                else if (router.RelayInUserspace && decision.Action == PolicyAction.Default && state == PolicyStates.New)
+                {
+                    // `Relay = userspace`: to the peer owning the destination, if another one does, not to the kernel.
+                    target = OtherOwner(router, summary.Destination, from);
+                }
+                else if (router.NatActive && nat.Origin == FlowOrigin.Relayed && nat.Tracking != PacketTracking.Pending)
+                {
+                    // Default and Accept go to the TUN, except replies (and errors) on a flow relayed to this peer:
+                    // they go back to the peer the flow came from, which owns their destination.
                     target = OtherOwner(router, summary.Destination, from);
                 }
 
@@ -164,6 +238,16 @@ internal sealed partial class WireGuardDevice
 
         return target is null ? InboundVerdict.Deliver : InboundVerdict.Relay;
     }
+
+    // The conntrack state of a packet the inbound translation let through: a packet that opened a flow, or will open
+    // one when it is sent on, is new; any other packet of a flow is established, an error about one related.
+    private static PolicyStates StateOf(in NatResult nat) => nat.Tracking switch
+    {
+        PacketTracking.Original or PacketTracking.Reply => PolicyStates.Established,
+        PacketTracking.Related => PolicyStates.Related,
+        PacketTracking.Pending when nat.FlowPeer != ConnectionTracker.AnyPeer => PolicyStates.Established,
+        _ => PolicyStates.New,
+    };
 
     // Conntrack/NAT for a packet about to be sent to a peer; false when dropped (counted). A new flow counts against
     // the share of owner: the peer a relayed packet came from, or the local side.

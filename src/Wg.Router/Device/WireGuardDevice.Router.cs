@@ -186,9 +186,10 @@ internal sealed partial class WireGuardDevice
             }
         }
 
+        // Rules about traffic from a peer (and rules naming a state) decide flows, so replies must be told apart.
         bool natActive = configuration.Forwards.Count > 0 ||
             configuration.Peers.Any(p => p.InboundEstablishedOnly) ||
-            configuration.Rules.Any(r => r.Masquerade || (r.Input is not null && r.Action == RouterRuleAction.Route));
+            configuration.Rules.Any(r => r.Masquerade || r.Input is not null || r.State != RouterRuleStates.None);
         if (natActive)
         {
             _nat ??= new NatEngine(new ConnectionTracker());
@@ -207,7 +208,8 @@ internal sealed partial class WireGuardDevice
             int mss => MssClamp.Fixed((ushort)mss),
         };
 
-        var state = new RouterState(rules.Count > 0, natActive, anyWhenUp, clamp, masqueradeV4, masqueradeV6);
+        var state = new RouterState(rules.Count > 0, natActive, anyWhenUp, clamp, masqueradeV4, masqueradeV6, _peers.Values.ToDictionary(p => p.Tag),
+            relayInUserspace: configuration.Relay == RouterRelay.Userspace);
         _router = state.IsInert ? null : state;
     }
 
@@ -241,6 +243,7 @@ internal sealed partial class WireGuardDevice
             SourcePorts = rule.SourcePort is { } sourcePort ? new PolicyPortRange(sourcePort.First, sourcePort.Last) : null,
             Input = input,
             Mark = rule.Mark is { } mark ? new PolicyMark(mark.Value, mark.Mask) : null,
+            States = rule.State == RouterRuleStates.None ? PolicyStates.New : (PolicyStates)rule.State,
             Action = rule.Action switch
             {
                 RouterRuleAction.Route => target is null ? PolicyRuleAction.Route : PolicyRuleAction.ToPeer,
@@ -394,6 +397,11 @@ internal sealed partial class WireGuardDevice
         if (rule.Mark is { } mark)
         {
             parts.Add("Mark = " + Mark(mark));
+        }
+
+        if (rule.State != RouterRuleStates.None)
+        {
+            parts.Add("State = " + RouterRuleStatesText.Format(rule.State));
         }
 
         if (rule.Peer is { } peer)

@@ -3,6 +3,7 @@
 // and IPv6, rewriting packets in place with incremental checksum updates.
 using System.Buffers.Binary;
 using WgSharp.Router.Packets;
+using WgSharp.Router.Policy;
 using WgSharp.Router.Routing;
 
 namespace WgSharp.Router.Nat;
@@ -155,7 +156,7 @@ internal sealed class NatEngine
                 return Drop(NatDrop.NotEstablished);
             }
             return deferOpen && match.IsOutgoingOriginal
-                ? NatResult.Pass(PacketTracking.Pending, false, false, match.Origin)
+                ? NatResult.PendingOnFlow(match.Origin, match.Peer)
                 : Apply(packet, parsed, match, established);
         }
         if (establishedOnly)
@@ -177,6 +178,50 @@ internal sealed class NatEngine
             return NatResult.Pass(PacketTracking.Pending, false, false);
         }
         return Open(packet, parsed, reply, PortSearch.None, initialStatus, peer, FlowOrigin.Remote, peer, now);
+    }
+
+    /// <summary>
+    /// The conntrack state of a packet about to be translated by <see cref="TranslateOutbound(Span{byte}, int, IpAddressKey, TimeSpan, FlowOrigin, int)"/>,
+    /// for the rules to see before they decide where it goes: <see cref="PolicyStates.Established"/> for a packet
+    /// of a live flow (either direction), <see cref="PolicyStates.Related"/> for an ICMP error about one addressed
+    /// to the quoted packet's sender, <see cref="PolicyStates.Invalid"/> for what the translation would refuse as
+    /// belonging to no flow, <see cref="PolicyStates.New"/> for everything else (malformed packets and fragments
+    /// included: the translation refuses them for what they are). <paramref name="flowPeer"/> is the tag of the
+    /// flow's peer (the one it went out to, or came in from), <see cref="ConnectionTracker.AnyPeer"/> without a
+    /// flow. Reads only; refreshes nothing. Never throws on packet contents.
+    /// </summary>
+    public PolicyStates Classify(ReadOnlySpan<byte> packet, TimeSpan now, out int flowPeer)
+    {
+        flowPeer = ConnectionTracker.AnyPeer;
+        if (NatPacket.Parse(packet, out NatPacket parsed) != NatPacketStatus.Valid)
+        {
+            return PolicyStates.New;
+        }
+        FlowMatch match;
+        switch (parsed.Kind)
+        {
+            case NatPacketKind.IcmpError:
+                ReadOnlySpan<byte> quoted = packet[(parsed.TransportOffset + IcmpHeader.Length)..parsed.Length];
+                if (NatPacket.ParseQuoted(quoted, out NatPacket inner) != NatPacketStatus.Valid || inner.Family != parsed.Family)
+                {
+                    return PolicyStates.New;
+                }
+                FlowTuple key = inner.Tuple.Invert();
+                if (!Tracker.TryFind(key, now, out match) || !parsed.Tuple.DestinationAddressEquals(key))
+                {
+                    return PolicyStates.Invalid;
+                }
+                flowPeer = match.Peer;
+                return PolicyStates.Related;
+            case NatPacketKind.IcmpOther:
+                return PolicyStates.New;
+        }
+        if (Tracker.TryFind(parsed.Tuple, now, out match))
+        {
+            flowPeer = match.Peer;
+            return PolicyStates.Established;
+        }
+        return CanOpenSilently(parsed) ? PolicyStates.New : PolicyStates.Invalid;
     }
 
     /// <summary>
@@ -233,6 +278,13 @@ internal sealed class NatEngine
                 return true;
         }
     }
+
+    private static bool CanOpenSilently(in NatPacket parsed) => parsed.Kind switch
+    {
+        NatPacketKind.Tcp => FlowStatus.TryOpenTcp(parsed.TcpFlags, out _),
+        NatPacketKind.IcmpEchoReply => false,
+        _ => true,
+    };
 
     private static NatResult Apply(Span<byte> packet, in NatPacket parsed, in FlowMatch match, bool established, PacketTracking? tracking = null)
     {

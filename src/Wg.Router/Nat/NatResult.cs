@@ -6,9 +6,10 @@ namespace WgSharp.Router.Nat;
 [StructLayout(LayoutKind.Auto)]
 internal readonly struct NatResult
 {
-    private NatResult(bool dropped, NatDrop dropReason, PacketTracking tracking, bool translated, bool established, FlowOrigin origin = FlowOrigin.Local)
+    private NatResult(bool dropped, NatDrop dropReason, PacketTracking tracking, bool translated, bool established, FlowOrigin origin = FlowOrigin.Local, int flowPeer = ConnectionTracker.AnyPeer)
     {
         Origin = origin;
+        FlowPeer = flowPeer;
         IsDropped = dropped;
         DropReason = dropReason;
         Tracking = tracking;
@@ -32,10 +33,23 @@ internal readonly struct NatResult
     /// <summary>Who opened the flow the packet belongs to (<see cref="FlowOrigin.Local"/> when it belongs to none).</summary>
     public FlowOrigin Origin { get; }
 
+    /// <summary>
+    /// <see cref="PacketTracking.Pending"/> only: the tag of the peer the flow the packet goes the original way of
+    /// was opened to (the packet is at a relay hop's input), or <see cref="ConnectionTracker.AnyPeer"/> when it
+    /// belongs to no flow yet.
+    /// </summary>
+    public int FlowPeer { get; }
+
+    /// <summary>True when the packet belongs to no flow and cannot open one (what nftables calls `ct state invalid`).</summary>
+    public bool IsInvalid => IsDropped && DropReason is NatDrop.TcpWithoutFlow or NatDrop.IcmpWithoutFlow or NatDrop.IcmpErrorMisdirected;
+
     internal static NatResult Drop(NatDrop reason) => new(true, reason, default, false, false);
 
     internal static NatResult Pass(PacketTracking tracking, bool translated, bool established, FlowOrigin origin = FlowOrigin.Local) =>
         new(false, default, tracking, translated, established, origin);
+
+    internal static NatResult PendingOnFlow(FlowOrigin origin, int flowPeer) =>
+        new(false, default, PacketTracking.Pending, false, false, origin, flowPeer);
 
     public override string ToString() =>
         IsDropped ? $"drop ({DropReason})" : $"pass ({Tracking}{(Translated ? ", translated" : "")}{(IsEstablished ? ", established" : "")})";

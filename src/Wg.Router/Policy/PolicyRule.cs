@@ -42,6 +42,12 @@ internal sealed class PolicyRule<TPeer> : IEquatable<PolicyRule<TPeer>>
     /// <summary>Matches the mark set by earlier SetMark rules; null: any mark.</summary>
     public PolicyMark? Mark { get; init; }
 
+    /// <summary>
+    /// The conntrack states the rule sees (default: new flows only). Packets of tracked flows and errors about them
+    /// follow their flow's decision unless a rule selects their state; invalid ones are dropped unless one does.
+    /// </summary>
+    public PolicyStates States { get; init; } = PolicyStates.New;
+
     public PolicyRuleAction Action { get; init; }
 
     /// <summary>The peer of <see cref="PolicyRuleAction.ToPeer"/>; null otherwise.</summary>
@@ -72,6 +78,7 @@ internal sealed class PolicyRule<TPeer> : IEquatable<PolicyRule<TPeer>>
         SourcePorts == other.SourcePorts &&
         Input == other.Input &&
         Mark == other.Mark &&
+        States == other.States &&
         Action == other.Action &&
         ReferenceEquals(Peer, other.Peer) &&
         Masquerade == other.Masquerade &&
@@ -96,6 +103,7 @@ internal sealed class PolicyRule<TPeer> : IEquatable<PolicyRule<TPeer>>
         hash.Add(SourcePorts);
         hash.Add(Input);
         hash.Add(Mark);
+        hash.Add(States);
         hash.Add(Action);
         hash.Add(Peer is null ? 0 : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Peer));
         hash.Add(Masquerade);
@@ -131,6 +139,10 @@ internal sealed class PolicyRule<TPeer> : IEquatable<PolicyRule<TPeer>>
         if (Mark is { } mark)
         {
             text.Append("mark ").Append(mark).Append(' ');
+        }
+        if (States != PolicyStates.New)
+        {
+            text.Append("state ").Append(States.ToString().ToLowerInvariant().Replace(" ", "", StringComparison.Ordinal)).Append(' ');
         }
         text.Append(Action switch
         {

@@ -27,8 +27,8 @@ internal sealed class PolicyStage<TPeer>
     public PolicyTable<TPeer> Current => _table;
 
     /// <summary>Evaluates <paramref name="packet"/> against the current table (see <see cref="PolicyTable{TPeer}.Evaluate"/>).</summary>
-    public PolicyDecision<TPeer> Evaluate(in PacketSummary packet, TPeer? input, uint mark = 0) =>
-        _table.Evaluate(packet, input, mark);
+    public PolicyDecision<TPeer> Evaluate(in PacketSummary packet, TPeer? input, uint mark = 0, PolicyStates state = PolicyStates.New) =>
+        _table.Evaluate(packet, input, mark, state);
 
     /// <summary>
     /// Compiles <paramref name="rules"/> and makes them current; returns the new table. Throws

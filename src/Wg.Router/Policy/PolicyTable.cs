@@ -117,14 +117,15 @@ internal sealed class PolicyTable<TPeer>
     /// Runs the rules that apply to <paramref name="input"/> (null: the packet came from the local side,
     /// TUN; otherwise the peer it was decrypted from) in evaluation order, starting from
     /// <paramref name="mark"/>: a matching SetMark rule changes the mark and evaluation goes on, the
-    /// first other matching rule decides. Counts every match. Allocation-free and lock-free.
+    /// first other matching rule decides. Only rules whose <see cref="PolicyRule{TPeer}.States"/> hold
+    /// <paramref name="state"/> (the packet's conntrack state) take part. Counts every match. Allocation-free and lock-free.
     /// </summary>
-    public PolicyDecision<TPeer> Evaluate(in PacketSummary packet, TPeer? input, uint mark = 0)
+    public PolicyDecision<TPeer> Evaluate(in PacketSummary packet, TPeer? input, uint mark = 0, PolicyStates state = PolicyStates.New)
     {
         CompiledRule[] rules = input is null ? _local : RulesFor(input);
         foreach (ref readonly CompiledRule rule in rules.AsSpan())
         {
-            if (!rule.Matches(packet, mark))
+            if ((rule.States & state) == 0 || !rule.Matches(packet, mark))
             {
                 continue;
             }
@@ -165,6 +166,14 @@ internal sealed class PolicyTable<TPeer>
         else if ((rule.Action == PolicyRuleAction.SetMark) != rule.SetMark.HasValue)
         {
             problem = rule.SetMark.HasValue ? "only SetMark sets a mark" : "SetMark needs a mark";
+        }
+        else if (rule.States == PolicyStates.None || rule.States > (PolicyStates.New | PolicyStates.Established | PolicyStates.Related | PolicyStates.Invalid))
+        {
+            problem = "no conntrack state, or an unknown one";
+        }
+        else if (rule.States != PolicyStates.New && rule.Action is PolicyRuleAction.Route or PolicyRuleAction.ToPeer)
+        {
+            problem = "a state other than new only with Accept, Drop, Reject or SetMark (a tracked flow keeps its route)";
         }
         else if (rule.SetMark is { IsValid: false } || rule.Mark is { IsValid: false })
         {
@@ -215,6 +224,7 @@ internal sealed class PolicyTable<TPeer>
         public readonly PolicyRuleAction Action;
         public readonly PolicyAction Decision;
         public readonly PolicyInputKind InputKind;
+        public readonly PolicyStates States;
 
         public CompiledRule(PolicyRule<TPeer> rule, int index, PolicyRuleCounter counter)
         {
@@ -222,6 +232,7 @@ internal sealed class PolicyTable<TPeer>
             Destination = PolicyPrefix.Items(rule.Destination).IsEmpty ? null : new PolicyPrefixSet(rule.Destination);
             Peer = rule.Peer;
             InputKind = rule.Input.Kind;
+            States = rule.States;
             InputPeer = rule.Input.Peer;
             Counter = counter;
             Index = index;

@@ -2,6 +2,7 @@
 // sections parsed into the model, and the checks that need the whole file.
 using System.Net;
 using WgSharp.Cli.Config;
+using WgSharp.Router.Configuration;
 using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
 
 namespace WgSharp.Cli.Tests.Config;
@@ -123,6 +124,44 @@ public class ConfigExtensionTests
         Assert.Equal((byte)number, config.Rules[0].Protocol);
     }
 
+    [Theory]
+    [InlineData("kernel", (int)RouterRelay.Kernel)]
+    [InlineData("userspace", (int)RouterRelay.Userspace)]
+    public void Relay_values(string text, int relay)
+    {
+        using InterfaceConfig config = ParseValid(Base.Replace("Address = ", $"Relay = {text}\nAddress = ", StringComparison.Ordinal));
+        Assert.Equal((RouterRelay)relay, config.Relay);
+        Assert.Equal((RouterRelay)relay, RouterConfigurationMapper.Map(config, null).Relay);
+        Assert.Contains($"Relay = {text}\n", ConfigWriter.Write(config));
+        using InterfaceConfig without = ParseValid(Base);
+        Assert.Equal(RouterRelay.Kernel, RouterConfigurationMapper.Map(without, null).Relay);
+    }
+
+    [Fact]
+    public void Relay_error() =>
+        Assert.Equal("wg3.conf:3: Relay: 'both' is neither kernel nor userspace",
+            Assert.Single(Errors(Base.Replace("Address = ", "Relay = both\nAddress = ", StringComparison.Ordinal))));
+
+    [Theory]
+    [InlineData("new", (int)RouterRuleStates.New, "new")]
+    [InlineData("established,related", (int)(RouterRuleStates.Established | RouterRuleStates.Related), "established,related")]
+    [InlineData("invalid, new", (int)(RouterRuleStates.New | RouterRuleStates.Invalid), "new,invalid")]
+    public void Rule_state_values(string text, int states, string written)
+    {
+        using InterfaceConfig config = ParseValid(Base + $"[Rule]\nInput = nord\nState = {text}\nAction = accept\n");
+        Assert.Equal((RouterRuleStates)states, config.Rules[0].State);
+        Assert.Equal((RouterRuleStates)states, RouterConfigurationMapper.Map(config, null).Rules[0].State);
+        Assert.Contains($"State = {written}\n", ConfigWriter.Write(config));
+    }
+
+    [Theory]
+    [InlineData("State = ", "State: a value is required")]
+    [InlineData("State = untracked", "State: 'untracked' is not one or more of new, established, related, invalid, separated by commas, each once")]
+    [InlineData("State = new,new", "State: 'new,new' is not one or more of new, established, related, invalid, separated by commas, each once")]
+    [InlineData("State = established", "State: established needs Action = accept, drop or reject (or SetMark): a tracked flow keeps the route it got when it started")]
+    public void Rule_state_errors(string line, string message) =>
+        Assert.Equal("wg3.conf:11: " + message, OnlyError("[Rule]\n" + line + "\n"));
+
     [Fact]
     public void Every_forward_key_is_read()
     {
@@ -169,7 +208,7 @@ public class ConfigExtensionTests
     [InlineData("Priority = -1", "Priority: '-1' is not a number 0-4294967295")]
     [InlineData("Peer = bad name", "Peer: 'bad name' is not a valid peer name (1-32 letters, digits, '_', '-' or '.')")]
     [InlineData("Input = ", "Input: a value is required")]
-    [InlineData("Destination = 10.0.0.0/8", "unknown key in [Rule] (the keys there are From, To, Protocol, Port, SourcePort, Input, Mark, Peer, Action, Masquerade, SetMark, Priority)")]
+    [InlineData("Destination = 10.0.0.0/8", "unknown key in [Rule] (the keys there are From, To, Protocol, Port, SourcePort, Input, Mark, State, Peer, Action, Masquerade, SetMark, Priority)")]
     [InlineData("Prot = tcp", "Prot: unknown key in [Rule]; did you mean Port?")]
     [InlineData("SoucePort = 1", "SoucePort: unknown key in [Rule]; did you mean SourcePort?")]
     public void Rule_value_errors(string line, string message) =>

@@ -143,6 +143,7 @@ public class ConfigRoundTripTests
             SaveConfig = true
             MssClamp = 1380
             ConntrackPerPeer = 4096
+            Relay = userspace
 
             [Peer]
             Name = up-1

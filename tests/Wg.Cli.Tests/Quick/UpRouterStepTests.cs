@@ -44,7 +44,7 @@ public sealed class UpRouterStepTests : IAsyncLifetime
     {
         string output = Apply(Interface + $"MssClamp = 1360\n[Peer]\nName = nord\nPublicKey = {PublicBase64(1)}\n"
             + "[Rule]\nPeer = nord\nMasquerade = yes\n[Rule]\nAction = drop\n[Forward]\nProtocol = tcp\nPort = 8080\nTo = 10.9.0.7:80\n", 51820);
-        Assert.Equal("[#] wgsharp policy: 2 rules, 1 forwards, mss clamp 1360\n", output.Replace("\r", ""));
+        Assert.Equal("[#] wgsharp policy: 2 rules, 1 forwards, mss clamp 1360, relay kernel\n", output.Replace("\r", ""));
         RouterConfiguration applied = _router.RouterConfiguration;
         Assert.Equal(2, applied.Rules.Count);
         Assert.Single(applied.Forwards);

@@ -54,6 +54,8 @@ public sealed class PolicyShowTests : IAsyncLifetime
 
     private static readonly string PolicySections =
         "\n" +
+        "relay: userspace\n" +
+        "\n" +
         "rules:\n" +
         "  line 12: from 192.168.2.0/24 tcp port 25 -> peer nord masquerade\n" +
         "    1234 packets, 554.58 KiB\n" +
@@ -113,6 +115,8 @@ public sealed class PolicyShowTests : IAsyncLifetime
             Counters = [new("conntrack_inserted", 0), new("drop_no_route", 0)],
         });
         Assert.Equal(InterfaceBlock + Peers.Replace(" (nord)", "") +
+            "\n" +
+            "relay: kernel\n" +
             "\n" +
             "conntrack: 3/100 flows\n" +
             "  udp [fd05::9]:5353 -> [fd05::1]:53, udp, expires in 30 seconds\n" +

@@ -46,6 +46,7 @@ public class RouterFormatTests
             version=1
             mss_clamp=auto
             conntrack_per_peer=10%
+            relay=userspace
             when_up_table=51820
             address=10.5.0.2
             address=fd05::2
@@ -75,6 +76,7 @@ public class RouterFormatTests
             rule=23
             to=!fd00::/8
             protocol=58
+            state=established,invalid
             action=reject
             forward=30
             protocol=6
@@ -97,6 +99,7 @@ public class RouterFormatTests
         Assert.Equal(expected.Peers, parsed.Peers);
         Assert.Equal(expected.MssClamp, parsed.MssClamp);
         Assert.Equal(expected.ConntrackPerPeer, parsed.ConntrackPerPeer);
+        Assert.Equal(expected.Relay, parsed.Relay);
         Assert.Equal(expected.WhenUpRouteTable, parsed.WhenUpRouteTable);
         Assert.Equal(expected.InterfaceAddresses, parsed.InterfaceAddresses);
         Assert.Equal(expected.Forwards, parsed.Forwards);
@@ -118,6 +121,8 @@ public class RouterFormatTests
         Assert.Empty(parsed.Rules);
         Assert.Equal(0, parsed.MssClamp);
         Assert.Null(parsed.ConntrackPerPeer);
+        Assert.Equal(RouterRelay.Kernel, parsed.Relay);
+        Assert.Equal(RouterRelay.Kernel, RouterConfigurationParser.Parse("version=1\nrelay=kernel\n").Relay);
         Assert.Null(parsed.WhenUpRouteTable);
     }
 
@@ -202,6 +207,18 @@ public class RouterFormatTests
     [InlineData("version=1\nmss_clamp=0", "mss_clamp")]
     [InlineData("version=1\nmss_clamp=65536", "mss_clamp")]
     [InlineData("version=1\nmss_clamp=-1", "mss_clamp")]
+    [InlineData("version=1\nrule=1\nstate=", "state")]
+    [InlineData("version=1\nrule=1\nstate=new,new", "state")]
+    [InlineData("version=1\nrule=1\nstate=new, established", "state")]
+    [InlineData("version=1\nrule=1\nstate=untracked", "state")]
+    [InlineData("version=1\nrule=1\nstate=new,", "state")]
+    [InlineData("version=1\nrule=1\nstate=New", "state")]
+    [InlineData("version=1\nrule=1\nstate=new\nstate=new", "twice")]
+    [InlineData("version=1\nrule=1\nstate=established\naction=route", "state beyond new")]
+    [InlineData("version=1\nrelay=", "relay")]
+    [InlineData("version=1\nrelay=Kernel", "relay")]
+    [InlineData("version=1\nrelay=both", "relay")]
+    [InlineData("version=1\nrelay=kernel\nrelay=kernel", "twice")]
     [InlineData("version=1\nconntrack_per_peer=0", "conntrack_per_peer")]
     [InlineData("version=1\nconntrack_per_peer=0%", "conntrack_per_peer")]
     [InlineData("version=1\nconntrack_per_peer=101%", "conntrack_per_peer")]

@@ -35,7 +35,11 @@ internal static class RouterSamples
                 Priority = 100,
             },
             new RouterRule { Line = 20, Action = RouterRuleAction.SetMark, SetMark = new RouterMark(7, uint.MaxValue) },
-            new RouterRule { Line = 23, To = [new(IPNetwork.Parse("fd00::/8"), true)], Protocol = 58, Action = RouterRuleAction.Reject },
+            new RouterRule
+            {
+                Line = 23, To = [new(IPNetwork.Parse("fd00::/8"), true)], Protocol = 58,
+                State = RouterRuleStates.Established | RouterRuleStates.Invalid, Action = RouterRuleAction.Reject,
+            },
         ],
         Forwards =
         [
@@ -44,6 +48,7 @@ internal static class RouterSamples
         ],
         MssClamp = RouterConfiguration.MssClampAuto,
         ConntrackPerPeer = new RouterFlowShare(10, IsPercent: true),
+        Relay = RouterRelay.Userspace,
         InterfaceAddresses = [IPAddress.Parse("10.5.0.2"), IPAddress.Parse("fd05::2")],
         WhenUpRouteTable = 51820,
     };
@@ -88,6 +93,7 @@ internal static class RouterSamples
             },
             InterfaceAddresses = [.. Enumerable.Range(0, random.Next(0, 4)).Select(_ => Address(random)).Distinct()],
             WhenUpRouteTable = random.Next(2) == 0 ? null : (uint)random.NextInt64(1, uint.MaxValue + 1L),
+            Relay = (RouterRelay)random.Next(2),
         };
     }
 
@@ -114,6 +120,7 @@ internal static class RouterSamples
         bool setMark = random.Next(4) == 0;
         byte? protocol = random.Next(3) switch { 0 => null, 1 => (byte)6, _ => (byte)random.Next(256) };
         bool ports = protocol is 6 or 17;
+        RouterRuleAction action = setMark ? RouterRuleAction.SetMark : (RouterRuleAction)random.Next(4);
         return new RouterRule
         {
             Line = random.Next(0, 5000),
@@ -125,7 +132,8 @@ internal static class RouterSamples
             Input = random.Next(2) == 0 ? null : keys[random.Next(keys.Count)],
             Mark = random.Next(2) == 0 ? null : Mark(random),
             Peer = setMark || random.Next(2) == 0 ? null : keys[random.Next(keys.Count)],
-            Action = setMark ? RouterRuleAction.SetMark : (RouterRuleAction)random.Next(4),
+            Action = action,
+            State = action == RouterRuleAction.Route ? (RouterRuleStates)random.Next(2) : (RouterRuleStates)random.Next(16),
             Masquerade = !setMark && random.Next(2) == 0,
             SetMark = setMark ? Mark(random) : null,
             Priority = random.Next(2) == 0 ? null : (uint)random.NextInt64(0, uint.MaxValue + 1L),
