@@ -30,6 +30,7 @@ internal static class ConfigWriter
         Optional(text, "SaveConfig", config.SaveConfig ? "true" : null);
         Optional(text, "MssClamp", config.MssClamp.Mode == MssClampMode.Off ? null : config.MssClamp.ToString());
         Optional(text, "ConntrackPerPeer", config.ConntrackPerPeer?.ToString());
+        Optional(text, "User", config.User);
 
         foreach (PeerConfig peer in config.Peers)
         {

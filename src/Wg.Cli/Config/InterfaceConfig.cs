@@ -70,6 +70,12 @@ internal sealed class InterfaceConfig : IDisposable
     /// <summary>WgSharp: most connection-tracking flows one peer (or the local side) may hold; null: the default share.</summary>
     public WgSharp.Router.Configuration.RouterFlowShare? ConntrackPerPeer { get; set; }
 
+    /// <summary>WgSharp: the user the daemon `up` starts runs as ("root": stays root); null: the default.</summary>
+    public string? User { get; set; }
+
+    /// <summary>The line of <see cref="User"/>, for the error when no such user exists.</summary>
+    public int UserLine { get; set; }
+
     public List<PeerConfig> Peers { get; } = [];
 
     /// <summary>WgSharp: policy rules in file order.</summary>

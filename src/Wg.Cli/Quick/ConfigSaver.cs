@@ -28,6 +28,7 @@ internal static class ConfigSaver
             SaveConfig = original.SaveConfig,
             MssClamp = original.MssClamp,
             ConntrackPerPeer = original.ConntrackPerPeer,
+            User = original.User,
         };
         saved.Addresses.AddRange(addresses.Select(a => new InterfaceAddress(a.Address, a.Length)));
         saved.DnsServers.AddRange(original.DnsServers);

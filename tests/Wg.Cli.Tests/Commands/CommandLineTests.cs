@@ -106,7 +106,7 @@ public class CommandLineTests
     {
         Run run = Invoke([flag]);
         Assert.Equal(0, run.ExitCode);
-        Assert.StartsWith("Usage: wgsharp [-f|--foreground] <interface>\n       wgsharp <command> [<arguments>]\n", run.Output);
+        Assert.StartsWith("Usage: wgsharp [-f|--foreground] [--user <name>] <interface>\n       wgsharp <command> [<arguments>]\n", run.Output);
         foreach (CommandLine.Command command in CommandLine.Commands)
         {
             Assert.Contains($"\n  {command.Name} ", run.Output);
@@ -171,7 +171,7 @@ public class CommandLineTests
         Assert.Equal(1, unknown.ExitCode);
         Assert.Equal("", unknown.Output);
         Assert.StartsWith("wgsharp: unknown command 'frobnicate-everything'\n", unknown.Error);
-        Assert.Contains("Usage: wgsharp [-f|--foreground] <interface>\n       wgsharp <command>", unknown.Error);
+        Assert.Contains("Usage: wgsharp [-f|--foreground] [--user <name>] <interface>\n       wgsharp <command>", unknown.Error);
 
         // A near miss of a command is refused with a suggestion instead of starting an interface.
         Run typo = Invoke(["genky"]);
