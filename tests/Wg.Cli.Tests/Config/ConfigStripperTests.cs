@@ -35,6 +35,7 @@ public sealed class ConfigStripperTests : IDisposable
         SaveConfig = false
         MssClamp = auto
         ConntrackPerPeer = 20%
+        User = wgsharp
 
         [Peer]
         Name = nord
@@ -86,6 +87,7 @@ public sealed class ConfigStripperTests : IDisposable
         Assert.Equal(expected, Strip(withExtensions));
         Assert.DoesNotContain("MssClamp", expected);
         Assert.DoesNotContain("ConntrackPerPeer", Strip(withExtensions));
+        Assert.DoesNotContain("User", Strip(withExtensions));
         Assert.DoesNotContain("nord", expected);
         Assert.Contains("PublicKey = " + PublicBase64(1), expected);
         Assert.Contains("# keep this secret", expected); // wg-quick keeps comments, and so do we
@@ -195,6 +197,7 @@ public sealed class ConfigStripperTests : IDisposable
             }
 
             if (!extensionSection && !line.StartsWith("MssClamp", StringComparison.Ordinal) && !line.StartsWith("ConntrackPerPeer", StringComparison.Ordinal)
+                && !line.StartsWith("User", StringComparison.Ordinal)
                 && !line.StartsWith("Name", StringComparison.Ordinal)
                 && !line.StartsWith("Inbound", StringComparison.Ordinal) && !line.StartsWith("Routes", StringComparison.Ordinal))
             {
