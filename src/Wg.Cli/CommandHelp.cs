@@ -21,7 +21,8 @@ internal static class CommandHelp
         accepts works the same way, and a file that does not parse changes nothing.
 
         Steps, each printed as "[#] ..." as wg-quick prints them:
-          PreUp hooks; the daemon (`wgsharp <ifname>`) started and configured over its UAPI socket;
+          PreUp hooks; the daemon (`wgsharp --user <user> <ifname>`) started and configured over its
+          UAPI socket;
           addresses, MTU (default: the MTU of the route to the endpoints minus 80) and link up; DNS
           through resolvconf; a route per AllowedIPs prefix into Table (auto, off, a number or a name),
           longest prefix first; for a default route (0.0.0.0/0 or ::/0 with Table = auto) wg-quick's
@@ -35,6 +36,13 @@ internal static class CommandHelp
         Everything installed is recorded in /run/wgsharp/<ifname>.state, so `wgsharp down` removes
         exactly that, also after the daemon was killed. If any step fails, or SIGINT/SIGTERM arrives,
         what was done so far is undone.
+
+        The daemon gives up root once it is set up: it runs as the user `User =` in [Interface] names,
+        else WGSHARP_USER, else the system user wgsharp if there is one, else nobody, keeping only
+        CAP_NET_ADMIN (and CAP_NET_BIND_SERVICE for a ListenPort below 1024) on one thread; `User = root`
+        keeps root. It reads /run/wgsharp/<ifname>.plan (root's, readable by its group) and records the
+        endpoint host routes it adds in /run/wgsharp/<ifname>.daemon/ (its own), which `down` reads as
+        data, also after the daemon was killed. An unknown user is an error before anything changes.
 
         Options:
           --split-routes   use the half routes even where policy rules work

@@ -141,7 +141,7 @@ internal static class CommandLine
     {
         int width = Commands.Max(c => c.Name.Length) + 2;
         var text = new System.Text.StringBuilder();
-        text.Append("Usage: wgsharp [-f|--foreground] <interface>\n");
+        text.Append("Usage: wgsharp [-f|--foreground] [--user <name>] <interface>\n");
         text.Append("       wgsharp <command> [<arguments>]\n\n");
         text.Append("wgsharp is a userspace WireGuard for Linux with a built-in policy router.\n\n");
         text.Append("wgsharp <interface> creates the TUN interface and serves its configuration socket\n");
@@ -151,6 +151,11 @@ internal static class CommandLine
         text.Append("SIGTERM/SIGINT, when the interface is deleted, or when its socket file is removed.\n");
         text.Append("LOG_LEVEL=silent|error|verbose sets what it logs (default error). An interface named like a\n");
         text.Append("command below cannot be started this way.\n\n");
+        text.Append("Once its interface, sockets and rtnetlink socket exist, it gives up root: it becomes the user\n");
+        text.Append("--user names, else WGSHARP_USER, else the system user wgsharp if there is one, else nobody (with\n");
+        text.Append("that user's group and no other), sets no_new_privs, and keeps CAP_NET_ADMIN (plus\n");
+        text.Append("CAP_NET_BIND_SERVICE for a port below 1024) on its main thread only. --user root (or\n");
+        text.Append("WGSHARP_USER=root) keeps root. It says at start what it runs as, or why it could not drop.\n\n");
         text.Append("Commands:\n");
         foreach (Command command in Commands)
         {

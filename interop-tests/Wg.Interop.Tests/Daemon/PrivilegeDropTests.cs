@@ -1,11 +1,15 @@
 // The daemon gives up root once its interface, sockets and netlink are set up: /proc/<pid>/status shows an
 // unprivileged user, no groups, CAP_NET_ADMIN alone on the main thread, no capability on any other thread and
 // no_new_privs everywhere; and what still needs CAP_NET_ADMIN keeps working: `wg set` port and fwmark changes (the
-// kernel's socket mark checked), when-up routes, and at SIGTERM the removal of its routes and of its socket.
+// kernel's socket mark checked), when-up routes, and at SIGTERM the removal of its routes and of its socket. The
+// daemon `wgsharp up` starts drops too: it reads its plan and writes its own directory, the tunnel works through the
+// split routes, and `down` after `kill -9` of it restores the routing state; an unknown `User =` changes nothing.
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using WgSharp.Cli.Quick;
 using WgSharp.Interop.Tests.Harness;
+using WgSharp.Interop.Tests.Quick;
 
 namespace WgSharp.Interop.Tests.Daemon;
 
@@ -73,6 +77,55 @@ public sealed class PrivilegeDropTests
         Assert.True(await side.Peer.WaitForExitAsync(TimeSpan.FromSeconds(10)), side.Peer.Describe());
         Assert.Equal("", (await side.Namespace.ExecAsync(["ip", "-4", "route", "show", "table", $"{WhenUpTable}"])).StandardOutput.Trim());
         Assert.False(File.Exists(side.Peer.SocketPath), $"{side.Peer.SocketPath} left behind");
+    }
+
+    [Fact(Timeout = 240_000)]
+    public async Task TheDaemonUpStartsDropsRootAndDownAfterKill9StillRestoresRouting()
+    {
+        using var topology = await QuickTopology.CreateAsync();
+        var before = await RoutingSnapshot.TakeAsync(topology.Client);
+
+        // An unknown user: refused with the file's line, nothing changed.
+        var unknown = topology.NewInterface("0.0.0.0/0", "User = no-such-wgsharp-user");
+        ProcessResult refused = await unknown.UpAsync();
+        Assert.False(refused.Succeeded, refused.Describe());
+        Assert.Contains($"{unknown.ConfigPath}:4: User: no such user 'no-such-wgsharp-user'", refused.StandardError);
+        Assert.False(File.Exists(unknown.StatePath));
+        Assert.Equal(before.Text, (await RoutingSnapshot.TakeAsync(topology.Client)).Text);
+
+        var wg = topology.NewInterface("0.0.0.0/0", "User = nobody");
+        ProcessResult up = await wg.ExpectUpAsync(["--split-routes"]);
+        Assert.Contains("running as user nobody (uid 65534, gid 65534) keeping CAP_NET_ADMIN on one thread", up.StandardError);
+        QuickState state = wg.ReadState()!;
+        Assert.Equal((65534u, 65534u), (state.DaemonUser!.Uid, state.DaemonUser.Gid));
+
+        Dictionary<string, string> status = Status($"/proc/{state.Daemon!.Pid}/status");
+        Assert.All(status["Uid"].Split('\t'), id => Assert.Equal("65534", id));
+        Assert.All(status["Gid"].Split('\t'), id => Assert.Equal("65534", id));
+        Assert.Equal(NetAdminOnly, status["CapEff"]);
+        Assert.Equal("1", status["NoNewPrivs"]);
+
+        // What it may read and write: the plan (root's, its group's to read) and its own directory.
+        Assert.Equal(QuickStateStore.DirectoryMode, File.GetUnixFileMode(QuickInterface.Store.Directory));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(wg.StatePath));
+        Assert.Equal(QuickStateStore.PlanMode, File.GetUnixFileMode(QuickInterface.Store.PlanPathFor(wg.Name)));
+        Assert.Equal("0:65534 65534:65534", (await topology.Client.ExecCheckedAsync(["stat", "-c", "%u:%g",
+            QuickInterface.Store.PlanPathFor(wg.Name), QuickInterface.Store.DaemonDirectoryFor(wg.Name)])).StandardOutput.ReplaceLineEndings(" ").Trim());
+
+        // The tunnel works through the split routes, the endpoint kept outside them.
+        var ping = await Traffic.PingAsync(topology.Client, QuickTopology.InternetV4, count: 2, deadline: TimeSpan.FromSeconds(10));
+        Assert.True(ping.Succeeded, ping.ToString());
+
+        Assert.Equal(0, Libc.Kill(state.Daemon.Pid, Libc.SIGKILL));
+        for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10); await wg.LinkExistsAsync() && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(50);
+        }
+
+        await wg.ExpectDownAsync(wg.Name);
+        Assert.Equal(before.Text, (await RoutingSnapshot.TakeAsync(topology.Client)).Text);
+        Assert.False(File.Exists(QuickInterface.Store.PlanPathFor(wg.Name)));
+        Assert.False(Directory.Exists(QuickInterface.Store.DaemonDirectoryFor(wg.Name)));
     }
 
     private static Dictionary<string, string> Status(string path) =>

@@ -55,7 +55,8 @@ public sealed class EndpointRoamingTests(ITestOutputHelper output)
         output.WriteLine(routes);
         Assert.Contains(roamedRoute, routes);
         Assert.Contains($"{QuickTopology.ServerEndpoint} via", routes); // the configured endpoint keeps its route
-        Assert.Contains(wg.ReadState()!.Routes, r => r.Destination == $"{RoamedEndpoint}/32");
+        // Recorded by the daemon (not root) in its own directory, which `down` reads.
+        Assert.Contains(wg.ReadDaemonRoutes(wg.ReadState()!.DaemonUser!.Uid), r => r.Destination == $"{RoamedEndpoint}/32");
         ping = await Traffic.PingAsync(topology.Client, QuickTopology.InternetV4, count: 2, deadline: TimeSpan.FromSeconds(10));
         Assert.True(ping.Succeeded, $"after roaming: {ping}");
 

@@ -72,6 +72,10 @@ internal sealed class QuickInterface : IDisposable
 
     public QuickState? ReadState() => Store.Load(Name);
 
+    /// <summary>The endpoint host routes the daemon recorded in its own directory.</summary>
+    public List<StateRoute> ReadDaemonRoutes(uint daemonUid) =>
+        DaemonFiles.ReadAddedRoutes(Store.DaemonDirectoryFor(Name), daemonUid, Name, []);
+
     public async Task<bool> LinkExistsAsync() =>
         (await Namespace.ExecAsync(["ip", "link", "show", "dev", Name]).ConfigureAwait(false)).Succeeded;
 
@@ -96,6 +100,8 @@ internal sealed class QuickInterface : IDisposable
     private static void RemoveFiles(string name)
     {
         FileCleanup.DeleteIfPresent(Store.PathFor(name));
+        FileCleanup.DeleteIfPresent(Store.PlanPathFor(name));
+        DaemonFiles.Remove(Store.DaemonDirectoryFor(name));
         FileCleanup.DeleteIfPresent(Path.Combine(Store.Directory, name + ".lock"));
         FileCleanup.DeleteIfPresent(WireGuardPeer.SocketPathFor(name));
     }

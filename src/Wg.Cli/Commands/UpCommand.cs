@@ -38,11 +38,16 @@ internal static class UpCommand
 
         using (config)
         {
+            if (DaemonUser(config, path, console) is not { } user)
+            {
+                return 1;
+            }
+
             try
             {
                 using IDisposable locked = store.LockInterface(interfaceName);
                 using RtNetlink netlink = RtNetlink.Open();
-                return Up(config, path, interfaceName, new UpOptions(splitRoutes), netlink, store, console);
+                return Up(config, path, interfaceName, new UpOptions(splitRoutes), user, netlink, store, console);
             }
             catch (Exception e) when (e is QuickException or NetlinkException or IOException or UnauthorizedAccessException)
             {
@@ -52,8 +57,28 @@ internal static class UpCommand
         }
     }
 
-    private static int Up(InterfaceConfig config, string path, string interfaceName, UpOptions options, RtNetlink netlink,
-        QuickStateStore store, QuickConsole console)
+    /// <summary>
+    /// The user the daemon will run as: `User =` in the file, else WGSHARP_USER, else the default
+    /// (DaemonPrivileges); null after printing why when there is no such user (nothing has been changed then).
+    /// </summary>
+    internal static StateDaemonUser? DaemonUser(InterfaceConfig config, string path, QuickConsole console)
+    {
+        string? fromEnvironment = Environment.GetEnvironmentVariable(Daemon.DaemonPrivileges.UserVariable);
+        string name = config.User ?? (fromEnvironment is { Length: > 0 } ? fromEnvironment : Daemon.DaemonPrivileges.DefaultUser());
+        if (Daemon.DaemonPrivileges.TryFind(name, out uint uid, out uint gid))
+        {
+            return new StateDaemonUser { Name = name, Uid = uid, Gid = gid };
+        }
+
+        console.Line("wgsharp: " + (config.User is not null
+            ? new ConfigError(path, config.UserLine, $"User: no such user {ConfigValues.Quote(name)}").ToString()
+            : $"the daemon's user '{name}' ({Daemon.DaemonPrivileges.UserVariable}) does not exist"));
+        console.Line($"wgsharp: `{path}': nothing was changed");
+        return null;
+    }
+
+    private static int Up(InterfaceConfig config, string path, string interfaceName, UpOptions options, StateDaemonUser user,
+        RtNetlink netlink, QuickStateStore store, QuickConsole console)
     {
         if (store.Exists(interfaceName))
         {
@@ -74,6 +99,7 @@ internal static class UpCommand
             ConfigPath = path,
             NetworkNamespace = NetworkNamespaceIdentity.Current(),
             Started = DateTimeOffset.UtcNow,
+            DaemonUser = user,
         };
         store.Save(state);
 

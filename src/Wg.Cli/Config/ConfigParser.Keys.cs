@@ -46,6 +46,7 @@ internal sealed partial class ConfigParser
             new("MssClamp", KeyKind.Extension, static (p, v, l) => p.ReadMssClamp(v, l)),
             new("ConntrackPerPeer", KeyKind.Extension, static (p, v, l) => p.ReadConntrackPerPeer(v, l)),
             new("Relay", KeyKind.Extension, static (p, v, l) => p.ReadRelay(v, l)),
+            new("User", KeyKind.Extension, static (p, v, l) => p.ReadUser(v, l)),
         ],
         [ConfigSection.Peer] =
         [
@@ -286,6 +287,29 @@ internal sealed partial class ConfigParser
             Error(line, $"ConntrackPerPeer: {ConfigValues.Quote(value)} is not {FlowShareText.Expected}");
         }
     }
+
+    // A user name as useradd(8) accepts it (letters, digits, '_', '-', '.', a trailing '$'; not starting with '-'),
+    // at most 32 characters; whether the user exists is checked by `up`, on the machine that runs the daemon.
+    private void ReadUser(string value, int line)
+    {
+        if (IsUserName(value))
+        {
+            _config.User = value;
+            _config.UserLine = line;
+        }
+        else
+        {
+            Error(line, $"User: {ConfigValues.Quote(value)} is not a user name");
+        }
+    }
+
+    internal static bool IsUserName(string value) =>
+        value.Length is > 0 and <= 32 && value[0] != '-' && value != "." && value != ".."
+        && value.AsSpan(0, value.Length - (value.EndsWith('$') ? 1 : 0)).IndexOfAnyExcept(UserNameCharacters) < 0
+        && value != "$";
+
+    private static readonly System.Buffers.SearchValues<char> UserNameCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.");
 
     // ---- [Peer] ----
 

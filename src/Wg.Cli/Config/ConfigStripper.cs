@@ -1,7 +1,7 @@
 // `strip`: the configuration file minus everything `wg` does not understand, byte for byte what
 // `wg-quick strip` prints (lines trimmed of spaces and tabs, comments and blank lines kept, wg-quick's
 // [Interface] keys dropped, one extra newline at the end), minus WgSharp's extensions as well: the
-// MssClamp, ConntrackPerPeer and Relay keys, the [Peer] keys Name, Inbound and Routes, and whole [Rule] and [Forward] sections.
+// MssClamp, ConntrackPerPeer, Relay and User keys, the [Peer] keys Name, Inbound and Routes, and whole [Rule] and [Forward] sections.
 using System.Text;
 
 namespace WgSharp.Cli.Config;
@@ -11,7 +11,7 @@ internal static class ConfigStripper
     private static readonly string[] WgQuickInterfaceKeys =
         ["Address", "MTU", "DNS", "Table", "PreUp", "PreDown", "PostUp", "PostDown", "SaveConfig"];
 
-    private static readonly string[] ExtensionInterfaceKeys = ["MssClamp", "ConntrackPerPeer", "Relay"];
+    private static readonly string[] ExtensionInterfaceKeys = ["MssClamp", "ConntrackPerPeer", "Relay", "User"];
 
     private static readonly string[] ExtensionPeerKeys = ["Name", "Inbound", "Routes"];
 

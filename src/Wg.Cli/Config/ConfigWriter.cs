@@ -32,6 +32,7 @@ internal static class ConfigWriter
         Optional(text, "MssClamp", config.MssClamp.Mode == MssClampMode.Off ? null : config.MssClamp.ToString());
         Optional(text, "ConntrackPerPeer", config.ConntrackPerPeer?.ToString());
         Optional(text, "Relay", config.Relay is { } relay ? RelayText.Format(relay) : null);
+        Optional(text, "User", config.User);
 
         foreach (PeerConfig peer in config.Peers)
         {

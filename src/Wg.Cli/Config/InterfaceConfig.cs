@@ -72,6 +72,11 @@ internal sealed class InterfaceConfig : IDisposable
 
     /// <summary>WgSharp: where traffic between peers goes when no rule decides; null: not given (kernel).</summary>
     public WgSharp.Router.Configuration.RouterRelay? Relay { get; set; }
+    /// <summary>WgSharp: the user the daemon `up` starts runs as ("root": stays root); null: the default.</summary>
+    public string? User { get; set; }
+
+    /// <summary>The line of <see cref="User"/>, for the error when no such user exists.</summary>
+    public int UserLine { get; set; }
 
     public List<PeerConfig> Peers { get; } = [];
 

@@ -1,4 +1,4 @@
-// The wireguard-go command line: `wgsharp [-f|--foreground] <ifname>`. By default the daemon goes to the
+// The wireguard-go command line: `wgsharp [-f|--foreground] [--user <name>] <ifname>`. By default the daemon goes to the
 // background, but only once the interface exists and its UAPI socket listens, so the next `wg` command
 // works (wg-quick relies on that). WG_PROCESS_FOREGROUND=1 or -f keeps it in the foreground.
 using System.Diagnostics;
@@ -11,7 +11,7 @@ namespace WgSharp.Cli.Daemon;
 
 internal static class DaemonCommand
 {
-    public const string Usage = "[-f|--foreground] <interface>";
+    public const string Usage = "[-f|--foreground] [--user <name>] <interface>";
 
     // Set by the background launcher for its child: report readiness on stdout, then detach.
     private const string ChildVariable = "WGSHARP_DAEMON_CHILD";
@@ -21,17 +21,49 @@ internal static class DaemonCommand
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// True when the arguments have the daemon's shape: an interface name, maybe after -f. A bare name
-    /// that looks like a mistyped command is not taken (the caller suggests the command); with -f it is.
+    /// True when the arguments have the daemon's shape: an interface name, maybe after -f and --user NAME. A bare
+    /// name that looks like a mistyped command is not taken (the caller suggests the command); with an option it is.
     /// </summary>
     public static bool Matches(string[] args) =>
         args is [var name] && UapiSocket.IsValidInterfaceName(name) && !name.StartsWith('-') && CommandLine.NearestCommand(name) is null ||
-        args is ["-f" or "--foreground", var ifname] && UapiSocket.IsValidInterfaceName(ifname);
+        args.Length > 1 && TryParse(args, out _, out _, out _);
+
+    /// <summary>The options: -f/--foreground and --user NAME, each at most once, before the interface name.</summary>
+    internal static bool TryParse(string[] args, out bool foreground, out string? user, out string interfaceName)
+    {
+        foreground = false;
+        user = null;
+        interfaceName = args.Length > 0 ? args[^1] : "";
+        if (args.Length == 0 || !UapiSocket.IsValidInterfaceName(interfaceName) || interfaceName.StartsWith('-'))
+        {
+            return false;
+        }
+
+        for (int i = 0; i < args.Length - 1; i++)
+        {
+            if (args[i] is "-f" or "--foreground" && !foreground)
+            {
+                foreground = true;
+            }
+            else if (args[i] == "--user" && user is null && i + 1 < args.Length - 1 && args[i + 1].Length > 0)
+            {
+                user = args[++i];
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public static int Run(CliContext context, string[] args)
     {
-        bool foreground = args[0] is "-f" or "--foreground" || Environment.GetEnvironmentVariable("WG_PROCESS_FOREGROUND") == "1";
-        string interfaceName = args[^1];
+        TryParse(args, out bool foregroundOption, out string? userOption, out string interfaceName);
+        bool foreground = foregroundOption || Environment.GetEnvironmentVariable("WG_PROCESS_FOREGROUND") == "1";
+        // --user wins over WGSHARP_USER.
+        string? user = userOption ?? Environment.GetEnvironmentVariable(DaemonPrivileges.UserVariable);
         LogLevel? level = LogLevelSetting.Parse(Environment.GetEnvironmentVariable(LogLevelSetting.Variable), out string? warning);
         if (warning is not null)
         {
@@ -49,7 +81,7 @@ internal static class DaemonCommand
         bool isChild = Environment.GetEnvironmentVariable(ChildVariable) == "1";
         if (!foreground && !isChild)
         {
-            return LaunchInBackground(context, args);
+            return LaunchInBackground(context, interfaceName, user);
         }
 
         if (isChild)
@@ -63,7 +95,7 @@ internal static class DaemonCommand
         // This (main) thread becomes the privileged one (PrivilegedThread): the daemon runs on the thread pool and hands
         // what needs capabilities back here.
         var privileged = new PrivilegedThread();
-        var daemon = new WireGuardDaemon(interfaceName, logger, privileged, Environment.GetEnvironmentVariable(DaemonPrivileges.UserVariable));
+        var daemon = new WireGuardDaemon(interfaceName, logger, privileged, user);
         bool explicitLogLevel = Environment.GetEnvironmentVariable(LogLevelSetting.Variable) is not null;
         // LOG_LEVEL=silent silences the notes on what the daemon runs as too (they are also logged at info level).
         bool silent = level is null;
@@ -174,7 +206,7 @@ internal static class DaemonCommand
     }
 
     // Starts this same program as the daemon child and waits until it reports READY or an error.
-    private static int LaunchInBackground(CliContext context, string[] args)
+    private static int LaunchInBackground(CliContext context, string interfaceName, string? user)
     {
         string? self = Environment.ProcessPath;
         if (self is null)
@@ -190,7 +222,13 @@ internal static class DaemonCommand
             RedirectStandardInput = false,
             RedirectStandardError = false,
         };
-        start.ArgumentList.Add(args[^1]);
+        if (user is not null)
+        {
+            start.ArgumentList.Add("--user");
+            start.ArgumentList.Add(user);
+        }
+
+        start.ArgumentList.Add(interfaceName);
         start.Environment[ChildVariable] = "1";
         start.Environment["WG_PROCESS_FOREGROUND"] = "1";
 

@@ -36,8 +36,7 @@ internal static class DaemonPrivileges
             return null;
         }
 
-        string user = requestedUser is { Length: > 0 } ? requestedUser
-            : ProcessPrivileges.TryFindUser(DedicatedUser, out _, out _) ? DedicatedUser : FallbackUser;
+        string user = requestedUser is { Length: > 0 } ? requestedUser : DefaultUser();
         if (!ProcessPrivileges.TryFindUser(user, out uint uid, out uint gid))
         {
             throw new DaemonStartException($"cannot run as user '{user}': no such user ({UserVariable}=root keeps root)");
@@ -51,6 +50,13 @@ internal static class DaemonPrivileges
 
         return (user, uid, gid);
     }
+
+    /// <summary>The user a daemon becomes when none is named: the dedicated system user if it exists, else nobody.</summary>
+    public static string DefaultUser() =>
+        ProcessPrivileges.TryFindUser(DedicatedUser, out _, out _) ? DedicatedUser : FallbackUser;
+
+    /// <summary>The user <paramref name="name"/> in the user database (root included); false when there is none.</summary>
+    public static bool TryFind(string name, out uint uid, out uint gid) => ProcessPrivileges.TryFindUser(name, out uid, out gid);
 
     /// <summary>
     /// Gives up root on the privileged thread. Returns lines for the user: what the daemon runs as and what this

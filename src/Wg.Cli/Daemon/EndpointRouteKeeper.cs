@@ -17,12 +17,13 @@ using WgSharp.Tun.Netlink;
 namespace WgSharp.Cli.Daemon;
 
 /// <summary>
-/// Runs in the daemon. Every <see cref="Period"/> it compares the peers' endpoints with the host routes
-/// recorded in the interface's state file (/run/wgsharp/&lt;ifname&gt;.state); when they differ it adds
-/// a host route for each new endpoint through the gateway the existing ones use (or the main table's
-/// default route), removes the routes of endpoints no peer has any more, and records both in the state
-/// file so that `down` removes exactly what exists. It does nothing for interfaces not brought up by
-/// `wgsharp up`, not in split-route mode, or whose state belongs to another daemon.
+/// Runs in the daemon. Every <see cref="Period"/> it compares the peers' endpoints with the endpoint host routes that
+/// exist: those of `up` (in the plan `up` keeps for the daemon, /run/wgsharp/&lt;ifname&gt;.plan) and its own (in its
+/// records, /run/wgsharp/&lt;ifname&gt;.daemon/routes); when they differ it adds a host route for each new endpoint
+/// through the gateway the existing ones use (or the main table's default route), removes the routes of endpoints no
+/// peer has any more, and records both in its records, each before the kernel is changed, so that `down` removes
+/// exactly what exists, also after `kill -9`. It does nothing for interfaces not brought up by `wgsharp up`, not in
+/// split-route mode, or whose plan names another daemon. Route changes run on the privileged thread.
 /// </summary>
 internal sealed partial class EndpointRouteKeeper : IDisposable
 {
@@ -32,22 +33,38 @@ internal sealed partial class EndpointRouteKeeper : IDisposable
     private readonly string _interfaceName;
     private readonly IDeviceConfigurator _device;
     private readonly QuickStateStore _store;
+    private readonly RtNetlink _netlink;
+    private readonly PrivilegedThread _privileged;
     private readonly ILogger _logger;
+    private readonly ulong _networkNamespace;
     private readonly Timer _timer;
     private readonly Lock _checking = new();
     // Guarded by _checking.
     private readonly HandshakeEndpoints _trusted = new();
+    // Guarded by _checking: what this daemon changed, as its records file says.
+    private readonly DaemonRouteRecords _records = new();
 
-    public EndpointRouteKeeper(string interfaceName, IDeviceConfigurator device, QuickStateStore store, ILogger logger)
+    /// <param name="netlink">The daemon's rtnetlink socket, used on <paramref name="privileged"/> only.</param>
+    public EndpointRouteKeeper(string interfaceName, IDeviceConfigurator device, QuickStateStore store, RtNetlink netlink,
+        PrivilegedThread privileged, ILogger logger)
     {
         _interfaceName = interfaceName;
         _device = device;
         _store = store;
+        _netlink = netlink;
+        _privileged = privileged;
         _logger = logger;
+        _networkNamespace = NetworkNamespaceIdentity.Current();
         _timer = new Timer(_ => CheckSafely(), null, Period, Period);
     }
 
-    public void Dispose() => _timer.Dispose();
+    public void Dispose()
+    {
+        _timer.Dispose();
+        // A tick under way finishes before the daemon's netlink socket goes.
+        _checking.Enter();
+        _checking.Exit();
+    }
 
     private void CheckSafely()
     {
@@ -74,9 +91,8 @@ internal sealed partial class EndpointRouteKeeper : IDisposable
     /// <summary>One comparison, and the route changes it calls for (the caller holds _checking).</summary>
     internal void Check()
     {
-        // Read without the interface lock first: roaming is rare, and `down` refuses to start while the
-        // lock is held, so it is taken only when there is something to change.
-        if (!IsOurs(_store.Load(_interfaceName)))
+        QuickState? plan = _store.LoadPlan(_interfaceName);
+        if (!IsOurs(plan))
         {
             return;
         }
@@ -87,47 +103,32 @@ internal sealed partial class EndpointRouteKeeper : IDisposable
             endpoints = _trusted.Update(snapshot.Peers, TimeSpan.FromMilliseconds(Environment.TickCount64));
         }
 
-        if (PlanFor(_store.Load(_interfaceName), endpoints) is not { IsEmpty: false })
+        QuickState existing = Existing(plan!);
+        EndpointRoutePlan changes = EndpointRoutePlan.Compute(existing, _interfaceName, endpoints);
+        if (!changes.IsEmpty)
         {
-            return;
-        }
-
-        IDisposable locked;
-        try
-        {
-            locked = _store.LockInterface(_interfaceName);
-        }
-        catch (QuickException)
-        {
-            return; // `up` or `down` is running; the next tick looks again.
-        }
-
-        using (locked)
-        {
-            QuickState? state = _store.Load(_interfaceName);
-            if (PlanFor(state, endpoints) is not { IsEmpty: false } plan)
-            {
-                return;
-            }
-
-            using RtNetlink netlink = RtNetlink.Open();
-            Apply(state!, plan, netlink);
+            Apply(existing, changes);
         }
     }
 
-    private bool IsOurs(QuickState? state) =>
-        state is { Phase: QuickPhase.Up } && state.Daemon?.Pid == Environment.ProcessId
-        && state.NetworkNamespace == NetworkNamespaceIdentity.Current()
-        && state.DefaultRoutes.Exists(d => d.Mode == DefaultRouteMode.SplitRoutes);
+    private bool IsOurs(QuickState? plan) =>
+        plan is { Phase: QuickPhase.Up } && plan.Daemon?.Pid == Environment.ProcessId
+        && plan.NetworkNamespace == _networkNamespace
+        && plan.DefaultRoutes.Exists(d => d.Mode == DefaultRouteMode.SplitRoutes);
 
-    private EndpointRoutePlan? PlanFor(QuickState? state, IReadOnlyList<IPAddress> endpoints) =>
-        IsOurs(state) ? EndpointRoutePlan.Compute(state!, _interfaceName, endpoints) : null;
+    // The plan with its endpoint host routes as they are now: `up`'s, minus those this daemon removed, plus its own.
+    private QuickState Existing(QuickState plan)
+    {
+        plan.Routes.RemoveAll(r => _records.Removed.Exists(removed => removed.Destination == r.Destination));
+        plan.Routes.AddRange(_records.Added);
+        return plan;
+    }
 
-    private void Apply(QuickState state, EndpointRoutePlan plan, RtNetlink netlink)
+    private void Apply(QuickState existing, EndpointRoutePlan plan)
     {
         foreach (IPAddress endpoint in plan.Added)
         {
-            if (ViaFor(state, endpoint.AddressFamily, netlink) is not { } via)
+            if (ViaFor(existing, endpoint.AddressFamily) is not { } via)
             {
                 LogNoGateway(_logger, _interfaceName, endpoint);
                 continue;
@@ -139,20 +140,21 @@ internal sealed partial class EndpointRouteKeeper : IDisposable
                 Gateway = via.Gateway,
                 OutputInterfaceName = via.Device,
             };
-            // Recorded before it is created, as `up` does, so the state never misses a route that exists.
+            // Recorded before it is created, as `up` does, so the records never miss a route that exists.
             StateRoute recorded = StateRoute.From(route);
-            state.Routes.Add(recorded);
-            _store.Save(state);
+            _records.Added.Add(recorded);
+            _records.Removed.RemoveAll(r => r.Destination == recorded.Destination);
+            SaveRecords();
             try
             {
-                netlink.AddRoute(route);
+                _privileged.Invoke(() => _netlink.AddRoute(route));
                 LogAdded(_logger, _interfaceName, endpoint, via.Gateway?.ToString() ?? "(direct)", via.Device);
             }
             catch (NetlinkException e) when (e.Errno == Tun.Interop.LibC.EEXIST)
             {
                 // Somebody else's route to that address: it is theirs to keep, not ours to remove.
-                state.Routes.Remove(recorded);
-                _store.Save(state);
+                _records.Added.Remove(recorded);
+                SaveRecords();
             }
         }
 
@@ -160,22 +162,30 @@ internal sealed partial class EndpointRouteKeeper : IDisposable
         {
             try
             {
-                netlink.DeleteRoute(stale.ToRouteEntry());
+                _privileged.Invoke(() => _netlink.DeleteRoute(stale.ToRouteEntry()));
             }
             catch (NetlinkException e) when (e.Errno == Tun.Interop.LibC.ESRCH)
             {
                 // Already gone.
             }
 
-            state.Routes.Remove(stale);
-            _store.Save(state);
+            if (_records.Added.RemoveAll(r => r.Destination == stale.Destination) == 0)
+            {
+                _records.Removed.Add(stale); // one of `up`'s
+            }
+
+            SaveRecords();
             LogRemoved(_logger, _interfaceName, stale.Destination);
         }
     }
 
+    private void SaveRecords() => AtomicFile.Replace(
+        Path.Combine(_store.DaemonDirectoryFor(_interfaceName), DaemonFiles.RecordsName),
+        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(_records, QuickStateJsonContext.Default.DaemonRouteRecords));
+
     // The way out the endpoint host routes of this family already take (they were computed by `up`
     // before the split halves existed), else the main table's default route of the family.
-    private static (IPAddress? Gateway, string Device)? ViaFor(QuickState state, AddressFamily family, RtNetlink netlink)
+    private (IPAddress? Gateway, string Device)? ViaFor(QuickState state, AddressFamily family)
     {
         foreach (StateRoute route in EndpointRoutePlan.EndpointRoutes(state, state.Interface))
         {
@@ -185,7 +195,7 @@ internal sealed partial class EndpointRouteKeeper : IDisposable
             }
         }
 
-        foreach (RouteEntry route in netlink.ListRoutes(family))
+        foreach (RouteEntry route in _privileged.Invoke(() => _netlink.ListRoutes(family)))
         {
             if (route is { Table: IprouteNames.TableMain, Type: RouteType.Unicast } && route.Destination.IsDefault
                 && route.OutputInterfaceName is { } device && device != state.Interface)

@@ -102,15 +102,15 @@ internal sealed class WhenUpRouteKeeper : IAsyncDisposable
     internal readonly record struct SteeringTable(PublicKey Peer, AddressFamily Family, uint Table);
 
     /// <summary>
-    /// The tables in /run/wgsharp/&lt;ifname&gt;.state, read without the interface lock (the keeper only reads it,
-    /// and Save replaces it atomically); none unless the state belongs to this daemon in this network namespace.
+    /// The tables in the plan `up` keeps for the daemon (/run/wgsharp/&lt;ifname&gt;.plan, which QuickStateStore.Save
+    /// replaces atomically with the state); none unless it belongs to this daemon in this network namespace.
     /// </summary>
     internal sealed class StateFileSteeringTables(QuickStateStore store, string interfaceName, int daemonPid, ulong networkNamespace)
         : ISteeringTables
     {
         public IReadOnlyList<SteeringTable> Read()
         {
-            QuickState? state = store.Load(interfaceName);
+            QuickState? state = store.LoadPlan(interfaceName);
             if (state is null || state.Daemon?.Pid != daemonPid || state.NetworkNamespace != networkNamespace)
             {
                 return [];

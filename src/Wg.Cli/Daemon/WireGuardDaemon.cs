@@ -89,29 +89,29 @@ internal sealed class WireGuardDaemon
             }
 
             _logger.LogDebug("UAPI listener started on {Path}", socketPath);
-            // The state file `wgsharp up` keeps in /run/wgsharp (mode 0700, root's) is read and updated by the keepers
-            // below; `up` therefore starts its daemon with WGSHARP_USER=root. A daemon that gives up root has no
-            // state file to follow (wireguard-go's invocation).
+            // A daemon `wgsharp up` started follows the plan `up` keeps for it in /run/wgsharp (its when-up steering tables,
+            // split-route endpoints) and records the endpoint host routes it adds in its own directory there (DaemonFiles);
+            // it can read and write both as the user it becomes. Started otherwise, it finds no plan and keeps none.
             (string Name, uint Uid, uint Gid)? dropTo = DaemonPrivileges.Resolve(_user, out string staying);
             bool staysRoot = dropTo is null;
-            // Split-route mode's endpoint host routes follow roaming peers (a no-op unless `wgsharp up` started us).
-            using EndpointRouteKeeper? endpointRoutes = staysRoot
-                ? new EndpointRouteKeeper(_interfaceName, device, new Quick.QuickStateStore(), _logger)
-                : null;
+            var store = new Quick.QuickStateStore();
 
-            // Without rtnetlink (no CAP_NET_ADMIN) the daemon still serves; only when-up routes are not kept.
+            // Without rtnetlink (no CAP_NET_ADMIN) the daemon still serves; only when-up and endpoint routes are not kept.
             netlink = RtNetlink.TryOpen(out int errno);
             if (netlink is null)
             {
-                _logger.LogWarning("no rtnetlink socket (errno {Errno}): kernel routes of Routes = when-up peers are not managed", errno);
+                _logger.LogWarning("no rtnetlink socket (errno {Errno}): kernel routes of Routes = when-up peers and roaming endpoints are not managed", errno);
             }
-            else
+
+            // Split-route mode's endpoint host routes follow roaming peers (a no-op unless `wgsharp up` started us).
+            using EndpointRouteKeeper? endpointRoutes = netlink is null
+                ? null
+                : new EndpointRouteKeeper(_interfaceName, device, store, netlink, _privileged, _logger);
+            if (netlink is not null)
             {
                 // The per-peer steering tables `wgsharp up` recorded (none when it did not start this daemon).
-                var steering = staysRoot
-                    ? new WhenUpRouteKeeper.StateFileSteeringTables(new Quick.QuickStateStore(), _interfaceName,
-                        Environment.ProcessId, Quick.NetworkNamespaceIdentity.Current())
-                    : null;
+                var steering = new WhenUpRouteKeeper.StateFileSteeringTables(store, _interfaceName,
+                    Environment.ProcessId, Quick.NetworkNamespaceIdentity.Current());
                 keeper = new WhenUpRouteKeeper(new KeeperDevice(device), new KeeperRoutes(netlink, _privileged), _interfaceName, _logger, steering);
                 keeper.Start();
             }

@@ -3,6 +3,7 @@
 // name beside the target, created exclusively (O_CREAT|O_EXCL never follows a symlink planted at that name,
 // nor opens a file somebody made there first), given mode 0600 explicitly (the umask cannot widen or narrow
 // it), flushed to disk, and renamed over the target.
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace WgSharp.Cli.Quick;
@@ -14,7 +15,11 @@ internal static class AtomicFile
 
     /// <summary>Replaces <paramref name="path"/> with <paramref name="contents"/>; on failure the target is as it was
     /// and no temporary file is left behind.</summary>
-    public static void Replace(string path, ReadOnlySpan<byte> contents)
+    public static void Replace(string path, ReadOnlySpan<byte> contents) => Replace(path, contents, Mode, group: null);
+
+    /// <summary>The same with the file given <paramref name="mode"/> and, when not null, the group
+    /// <paramref name="group"/> (set on the open file before it takes the target's name).</summary>
+    public static void Replace(string path, ReadOnlySpan<byte> contents, UnixFileMode mode, uint? group)
     {
         string directory = Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/";
         string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.tmp");
@@ -27,11 +32,16 @@ internal static class AtomicFile
                 Mode = FileMode.CreateNew,
                 Access = FileAccess.Write,
                 Share = FileShare.None,
-                UnixCreateMode = Mode,
+                UnixCreateMode = mode & Mode,
             }))
             {
                 created = true;
-                File.SetUnixFileMode(stream.SafeFileHandle, Mode);
+                if (group is { } gid && Cli.Interop.Libc.fchown((int)stream.SafeFileHandle.DangerousGetHandle(), uint.MaxValue, gid) != 0)
+                {
+                    throw new IOException($"cannot give {temporary} to group {gid}: errno {Marshal.GetLastPInvokeError()}");
+                }
+
+                File.SetUnixFileMode(stream.SafeFileHandle, mode);
                 stream.Write(contents);
                 stream.Flush(flushToDisk: true);
             }

@@ -29,6 +29,7 @@ internal static class ConfigSaver
             MssClamp = original.MssClamp,
             ConntrackPerPeer = original.ConntrackPerPeer,
             Relay = original.Relay,
+            User = original.User,
         };
         saved.Addresses.AddRange(addresses.Select(a => new InterfaceAddress(a.Address, a.Length)));
         saved.DnsServers.AddRange(original.DnsServers);

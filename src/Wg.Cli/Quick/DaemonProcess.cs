@@ -22,7 +22,7 @@ internal static class DaemonProcess
     /// <summary>Runs `wgsharp &lt;ifname&gt;` and waits until it has gone to the background, ready. What it
     /// prints on standard error is passed on to <paramref name="console"/>.</summary>
     /// <exception cref="QuickException">It did not start (it printed why).</exception>
-    public static void Start(string interfaceName, QuickConsole console)
+    public static void Start(string interfaceName, string user, QuickConsole console)
     {
         // The launcher's standard streams are pipes of our own rather than ours inherited: the daemon it leaves
         // behind inherits them in turn, and a daemon holding our caller's stdout or stderr open would keep
@@ -34,12 +34,12 @@ internal static class DaemonProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        // The user `up` chose (and gave the daemon's directory to); the daemon says at start what it runs as.
+        start.ArgumentList.Add("--user");
+        start.ArgumentList.Add(user);
         start.ArgumentList.Add(interfaceName);
         // The daemon must go to the background: a foreground request from our environment would block `up`.
         start.Environment.Remove("WG_PROCESS_FOREGROUND");
-        // The daemon `up` starts follows and updates the state file in /run/wgsharp (root's, mode 0700) for its endpoint
-        // and when-up route keepers, so it keeps root; it says so when it starts.
-        start.Environment[Daemon.DaemonPrivileges.UserVariable] = "root";
         start.Environment.Remove(Daemon.SystemdNotifier.Variable); // `up` itself tells systemd, once everything is done
         using Process launcher = Process.Start(start) ?? throw new QuickException("cannot start the daemon");
         var endOfErrors = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

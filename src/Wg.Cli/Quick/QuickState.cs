@@ -27,6 +27,10 @@ internal sealed class QuickState
     /// <summary>Set as soon as the daemon is being started; its pid when known.</summary>
     public StateDaemon? Daemon { get; set; }
 
+    /// <summary>Who the daemon runs as; set (and its directory made) before it is started. Null in state files of
+    /// older versions, whose daemon kept root.</summary>
+    public StateDaemonUser? DaemonUser { get; set; }
+
     /// <summary>The fwmark `up` gave the device for policy routing (not one from the file); null for none.</summary>
     public uint? FirewallMark { get; set; }
 

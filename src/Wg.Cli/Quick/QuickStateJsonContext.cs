@@ -7,4 +7,5 @@ namespace WgSharp.Cli.Quick;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(QuickState))]
 [JsonSerializable(typeof(List<SharedSysctlEntry>))]
+[JsonSerializable(typeof(DaemonRouteRecords))]
 internal sealed partial class QuickStateJsonContext : JsonSerializerContext;

@@ -58,6 +58,7 @@ internal sealed class QuickTeardown
             WaitForLinkToVanish();
         }
 
+        RemoveDaemonRoutes();
         bool linkExists = _netlink.TryGetLink(Interface) is not null;
         for (int i = _state.Routes.Count - 1; i >= 0; i--)
         {
@@ -98,6 +99,28 @@ internal sealed class QuickTeardown
         }
 
         return _complete;
+    }
+
+    // The endpoint host routes the daemon recorded in its own directory (read once it has stopped, so the list is
+    // final): only host routes outside the interface are taken from that file, which its user could have written.
+    private void RemoveDaemonRoutes()
+    {
+        if (_state.DaemonUser is not { } user)
+        {
+            return;
+        }
+
+        var problems = new List<string>();
+        List<StateRoute> routes = DaemonFiles.ReadAddedRoutes(_store.DaemonDirectoryFor(Interface), user.Uid, Interface, problems);
+        foreach (string problem in problems)
+        {
+            _console.Warning(problem);
+        }
+
+        for (int i = routes.Count - 1; i >= 0; i--)
+        {
+            RemoveRoute(routes[i]);
+        }
     }
 
     public void RemoveRule(StateRule rule)

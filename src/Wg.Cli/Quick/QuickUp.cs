@@ -212,13 +212,16 @@ internal sealed class QuickUp
     internal static bool Covers(RoutePrefix route, RoutePrefix prefix) =>
         route.Family == prefix.Family && route.Length <= prefix.Length && route.Network.Contains(prefix.Address);
 
+    // The daemon gets a directory of its own for its records first (DaemonFiles), then runs as the recorded user.
     private void StartDaemon()
     {
         Step();
+        StateDaemonUser user = _state.DaemonUser ?? throw new InvalidOperationException("the daemon's user is chosen before up");
+        DaemonFiles.PrepareDirectory(_store.DaemonDirectoryFor(Interface), user);
         _state.Daemon = new StateDaemon();
         Save();
-        _console.Command($"{Path.GetFileName(DaemonProcess.Executable)} {Interface}");
-        DaemonProcess.Start(Interface, _console);
+        _console.Command($"{Path.GetFileName(DaemonProcess.Executable)} --user {user.Name} {Interface}");
+        DaemonProcess.Start(Interface, user.Name, _console);
         _state.Daemon = DaemonProcess.Find(Interface)
             ?? throw new QuickException($"the daemon for '{Interface}' started but does not answer on {UapiSocket.PathFor(Interface)}");
         Save();

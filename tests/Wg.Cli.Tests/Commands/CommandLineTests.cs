@@ -106,7 +106,7 @@ public class CommandLineTests
     {
         Run run = Invoke([flag]);
         Assert.Equal(0, run.ExitCode);
-        Assert.StartsWith("Usage: wgsharp [-f|--foreground] <interface>\n       wgsharp <command> [<arguments>]\n", run.Output);
+        Assert.StartsWith("Usage: wgsharp [-f|--foreground] [--user <name>] <interface>\n       wgsharp <command> [<arguments>]\n", run.Output);
         foreach (CommandLine.Command command in CommandLine.Commands)
         {
             Assert.Contains($"\n  {command.Name} ", run.Output);
@@ -171,7 +171,7 @@ public class CommandLineTests
         Assert.Equal(1, unknown.ExitCode);
         Assert.Equal("", unknown.Output);
         Assert.StartsWith("wgsharp: unknown command 'frobnicate-everything'\n", unknown.Error);
-        Assert.Contains("Usage: wgsharp [-f|--foreground] <interface>\n       wgsharp <command>", unknown.Error);
+        Assert.Contains("Usage: wgsharp [-f|--foreground] [--user <name>] <interface>\n       wgsharp <command>", unknown.Error);
 
         // A near miss of a command is refused with a suggestion instead of starting an interface.
         Run typo = Invoke(["genky"]);
@@ -194,5 +194,37 @@ public class CommandLineTests
         Assert.Equal(1, run.ExitCode);
         Assert.Equal("", run.Output);
         Assert.Equal($"Usage: wgsharp {command}\n", run.Error.ReplaceLineEndings("\n"));
+    }
+
+    [Theory]
+    [InlineData("wg0", false, null)]
+    [InlineData("-f wg0", true, null)]
+    [InlineData("--user nobody wg0", false, "nobody")]
+    [InlineData("-f --user root wg0", true, "root")]
+    [InlineData("--user wgsharp --foreground wg0", true, "wgsharp")]
+    public void The_daemon_takes_foreground_and_user_options(string line, bool foreground, string? user)
+    {
+        string[] args = line.Split(' ');
+        Assert.True(WgSharp.Cli.Daemon.DaemonCommand.Matches(args));
+        Assert.True(WgSharp.Cli.Daemon.DaemonCommand.TryParse(args, out bool parsedForeground, out string? parsedUser, out string name));
+        Assert.Equal((foreground, user, "wg0"), (parsedForeground, parsedUser, name));
+    }
+
+    [Theory]
+    [InlineData("--user wg0")]
+    [InlineData("--user a --user b wg0")]
+    [InlineData("-f -f wg0")]
+    [InlineData("--group x wg0")]
+    [InlineData("--user nobody")]
+    public void Malformed_daemon_options_are_not_a_daemon(string line) =>
+        Assert.False(WgSharp.Cli.Daemon.DaemonCommand.Matches(line.Split(' ')));
+
+    [Fact]
+    public void Help_says_what_the_daemon_runs_as()
+    {
+        Run run = Invoke(["help"]);
+        Assert.Contains("--user names, else WGSHARP_USER, else the system user wgsharp", run.Output);
+        Assert.Contains("CAP_NET_ADMIN (plus\nCAP_NET_BIND_SERVICE for a port below 1024)", run.Output);
+        Assert.Contains("User =", Invoke(["help", "up"]).Output);
     }
 }

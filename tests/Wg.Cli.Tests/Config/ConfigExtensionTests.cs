@@ -51,6 +51,27 @@ public class ConfigExtensionTests
         Assert.Contains($"ConntrackPerPeer = {text}\n", ConfigWriter.Write(config));
     }
 
+    [Theory]
+    [InlineData("nobody")]
+    [InlineData("wgsharp")]
+    [InlineData("root")]
+    [InlineData("svc_vpn-1.x")]
+    [InlineData("machine$")]
+    public void User_names_the_daemons_user_and_is_written_back(string name)
+    {
+        using InterfaceConfig config = ParseValid(Interface + $"User = {name}\n");
+        Assert.Equal((name, 3), (config.User, config.UserLine));
+        Assert.Contains($"User = {name}\n", ConfigWriter.Write(config));
+    }
+
+    [Fact]
+    public void No_User_means_the_default()
+    {
+        using InterfaceConfig config = ParseValid(Interface);
+        Assert.Null(config.User);
+        Assert.DoesNotContain("User", ConfigWriter.Write(config));
+    }
+
     [Fact]
     public void Every_rule_key_is_read()
     {

@@ -36,6 +36,7 @@ public sealed class ConfigStripperTests : IDisposable
         MssClamp = auto
         ConntrackPerPeer = 20%
         Relay = userspace
+        User = wgsharp
 
         [Peer]
         Name = nord
@@ -88,6 +89,7 @@ public sealed class ConfigStripperTests : IDisposable
         Assert.DoesNotContain("MssClamp", expected);
         Assert.DoesNotContain("ConntrackPerPeer", Strip(withExtensions));
         Assert.DoesNotContain("Relay", Strip(withExtensions));
+        Assert.DoesNotContain("User", Strip(withExtensions));
         Assert.DoesNotContain("nord", expected);
         Assert.Contains("PublicKey = " + PublicBase64(1), expected);
         Assert.Contains("# keep this secret", expected); // wg-quick keeps comments, and so do we
@@ -198,6 +200,7 @@ public sealed class ConfigStripperTests : IDisposable
 
             if (!extensionSection && !line.StartsWith("MssClamp", StringComparison.Ordinal) && !line.StartsWith("ConntrackPerPeer", StringComparison.Ordinal)
                 && !line.StartsWith("Relay", StringComparison.Ordinal)
+                && !line.StartsWith("User", StringComparison.Ordinal)
                 && !line.StartsWith("Name", StringComparison.Ordinal)
                 && !line.StartsWith("Inbound", StringComparison.Ordinal) && !line.StartsWith("Routes", StringComparison.Ordinal))
             {

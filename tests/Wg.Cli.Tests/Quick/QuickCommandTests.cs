@@ -61,6 +61,24 @@ public sealed class QuickCommandTests : IDisposable
     }
 
     [Fact]
+    public void Up_refuses_an_unknown_user_with_its_line_and_changes_nothing()
+    {
+        string path = WriteConfig("wgq3", $"""
+            [Interface]
+            PrivateKey = {PrivateBase64(1)}
+            User = no-such-wgsharp-user
+            """);
+
+        (int exitCode, string error) = Invoke(UpCommand.Run, path);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"{path}:3: User: no such user 'no-such-wgsharp-user'", error);
+        Assert.Contains("nothing was changed", error);
+        Assert.DoesNotContain("[#]", error);
+        Assert.False(Directory.Exists(StateDirectory));
+    }
+
+    [Fact]
     public void Up_warns_about_a_world_accessible_file_and_rejects_a_bad_file_name()
     {
         string path = WriteConfig("wgq2", "[Interface]\nPrivateKey = x\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);

@@ -109,6 +109,7 @@ public class QuickPiecesTests
             MTU = 1400
             PostUp = echo up %i
             SaveConfig = true
+            User = nobody
 
             [Peer]
             Name = hub
@@ -141,6 +142,7 @@ public class QuickPiecesTests
             MTU = 1380
             PostUp = echo up %i
             SaveConfig = true
+            User = nobody
 
             [Peer]
             Name = hub

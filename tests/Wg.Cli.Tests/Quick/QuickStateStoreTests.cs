@@ -94,7 +94,7 @@ public sealed class QuickStateStoreTests : IDisposable
         Assert.Contains("\"Phase\": \"Starting\"", text);
         Assert.Contains("\"Mode\": \"PolicyRules\"", text);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.PathFor("wg7")));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_directory));
+        Assert.Equal(QuickStateStore.DirectoryMode, File.GetUnixFileMode(_directory));
         Assert.Equal(["wg7.state"], Directory.GetFiles(_directory).Select(Path.GetFileName));
     }
 

@@ -268,13 +268,19 @@ public class WhenUpRouteKeeperTests
     }
 
     [Fact]
-    public void The_state_file_steers_only_for_the_daemon_and_namespace_it_names()
+    public void The_plan_steers_only_for_the_daemon_and_namespace_it_names()
     {
         string directory = TestNames.TempDirectory();
         try
         {
             var store = new QuickStateStore(Path.Combine(directory, "run"));
-            var state = new QuickState { Interface = "wg7", Daemon = new StateDaemon { Pid = 4242 }, NetworkNamespace = 77 };
+            var state = new QuickState
+            {
+                Interface = "wg7",
+                Daemon = new StateDaemon { Pid = 4242 },
+                NetworkNamespace = 77,
+                DaemonUser = new StateDaemonUser { Name = "root", Uid = 0, Gid = 0 },
+            };
             state.WhenUpSteering.Add(new StateWhenUpSteering { PublicKey = Nord.ToBase64(), Family = AddressFamily.InterNetwork, Table = 51821 });
             state.WhenUpSteering.Add(new StateWhenUpSteering { PublicKey = "not a key", Family = AddressFamily.InterNetwork, Table = 51822 });
             state.WhenUpSteering.Add(new StateWhenUpSteering { PublicKey = Backup.ToBase64(), Family = AddressFamily.InterNetworkV6, Table = 0 });
