@@ -28,7 +28,7 @@ public sealed class PackageTests
         {
             "Type=notify", "ExecStart=/usr/bin/wgsharp up %i", "ExecStop=/usr/bin/wgsharp down %i",
             "ExecReload=/usr/bin/wgsharp syncconf %i /etc/wireguard/%i.conf", "NoNewPrivileges=yes", "ProtectSystem=strict",
-            "ProtectHome=yes", "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE", "WantedBy=multi-user.target",
+            "ProtectHome=yes", "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_BIND_SERVICE CAP_SETUID CAP_SETGID CAP_CHOWN", "WantedBy=multi-user.target",
         })
         {
             Assert.Contains("\n" + line + "\n", File.ReadAllText(Path.Combine(release, "systemd", "wgsharp@.service")), StringComparison.Ordinal);
