@@ -22,7 +22,7 @@ internal sealed class CliContext
         Output = StandardStreams.Open(StandardStreams.Output, FileAccess.Write),
         Error = StandardStreams.OpenWriter(StandardStreams.Error),
         OutputIsWorldAccessibleFile = static () =>
-            Libc.TryStatx(1, "", Libc.AtEmptyPath, out Libc.FileIdentity stdout)
+            Libc.TryStat(1, "", Libc.AtEmptyPath, out Libc.FileIdentity stdout)
             && stdout.IsRegularFile
             && (stdout.Mode & 0x7) != 0, // S_IRWXO
     };

@@ -97,7 +97,7 @@ internal static class DaemonPrivileges
     /// </summary>
     public static System.Diagnostics.Process? StartSocketRemover(string socketPath)
     {
-        if (!Libc.TryStatx(Libc.AtFdCwd, socketPath, Libc.AtSymlinkNoFollow, out Libc.FileIdentity identity))
+        if (!Libc.TryStat(Libc.AtFdCwd, socketPath, Libc.AtSymlinkNoFollow, out Libc.FileIdentity identity))
         {
             return null;
         }

@@ -8,5 +8,5 @@ internal static class NetworkNamespaceIdentity
 {
     /// <summary>The inode of the current network namespace; 0 when /proc cannot tell.</summary>
     public static ulong Current() =>
-        Libc.TryStatx(Libc.AtFdCwd, "/proc/self/ns/net", 0, out Libc.FileIdentity identity) ? identity.Inode : 0;
+        Libc.TryStat(Libc.AtFdCwd, "/proc/self/ns/net", 0, out Libc.FileIdentity identity) ? identity.Inode : 0;
 }

@@ -34,7 +34,7 @@ internal static class InterfaceDiscovery
 
             string name = file[..^Suffix.Length];
             if (UapiSocket.IsValidInterfaceName(name)
-                && Libc.TryStatx(Libc.AtFdCwd, path, 0, out Libc.FileIdentity identity) && identity.IsSocket
+                && Libc.TryStat(Libc.AtFdCwd, path, 0, out Libc.FileIdentity identity) && identity.IsSocket
                 && IsLive(path))
             {
                 names.Add(name);

@@ -175,7 +175,7 @@ internal sealed partial class UapiServer : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
             {
-                if (!Libc.TryStatx(Libc.AtFdCwd, SocketPath, Libc.AtSymlinkNoFollow, out Libc.FileIdentity current)
+                if (!Libc.TryStat(Libc.AtFdCwd, SocketPath, Libc.AtSymlinkNoFollow, out Libc.FileIdentity current)
                     || !current.IsSameFile(_socketIdentity))
                 {
                     Log($"{SocketPath} was removed or replaced");

@@ -98,7 +98,7 @@ internal static class UapiSocket
         {
             Bind(listener, temporary);
             listener.Listen(128);
-            if (Libc.TryStatx(Libc.AtFdCwd, path, Libc.AtSymlinkNoFollow, out Libc.FileIdentity existing))
+            if (Libc.TryStat(Libc.AtFdCwd, path, Libc.AtSymlinkNoFollow, out Libc.FileIdentity existing))
             {
                 if (IsAnswering(path))
                 {
@@ -114,7 +114,7 @@ internal static class UapiSocket
             }
 
             File.Move(temporary, path, overwrite: true); // rename(2)
-            if (!Libc.TryStatx(Libc.AtFdCwd, path, Libc.AtSymlinkNoFollow, out identity))
+            if (!Libc.TryStat(Libc.AtFdCwd, path, Libc.AtSymlinkNoFollow, out identity))
             {
                 throw new IOException($"{path} vanished right after it was created");
             }
@@ -133,7 +133,7 @@ internal static class UapiSocket
     /// daemon may have replaced it).</summary>
     public static void RemoveIfOwned(string path, Libc.FileIdentity identity)
     {
-        if (Libc.TryStatx(Libc.AtFdCwd, path, Libc.AtSymlinkNoFollow, out Libc.FileIdentity current) && current.IsSameFile(identity))
+        if (Libc.TryStat(Libc.AtFdCwd, path, Libc.AtSymlinkNoFollow, out Libc.FileIdentity current) && current.IsSameFile(identity))
         {
             File.Delete(path);
         }

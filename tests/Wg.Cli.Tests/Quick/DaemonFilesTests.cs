@@ -193,7 +193,7 @@ public sealed class DaemonFilesTests : IDisposable
 
     private static ulong Inode(string path)
     {
-        Assert.True(Cli.Interop.Libc.TryStatx(Cli.Interop.Libc.AtFdCwd, path, Cli.Interop.Libc.AtSymlinkNoFollow, out var identity));
+        Assert.True(Cli.Interop.Libc.TryStat(Cli.Interop.Libc.AtFdCwd, path, Cli.Interop.Libc.AtSymlinkNoFollow, out var identity));
         return identity.Inode;
     }
 }
