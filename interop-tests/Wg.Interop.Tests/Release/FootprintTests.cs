@@ -1,8 +1,8 @@
 // The release binary's footprint next to wireguard-go-2023's, measured in one run on this machine:
 // time from exec to the UAPI socket, and with one peer after a handshake, idle: resident memory,
-// threads, and how often its threads wake up while nothing happens. The bounds asserted are what the
-// release reaches today with margin for a loaded machine (2x memory, 3x start); the goal is 1.5x and 2x,
-// and the table this prints (bench/RESULTS.md) shows how far off it is.
+// threads, and how often its threads wake up while nothing happens. Memory is asserted (within twice
+// wireguard-go-2023's, what the release reaches today; the goal is 1.5x); start-up time is only reported,
+// because a wall-clock ratio on a shared machine is a benchmark, not a test (bench/RESULTS.md).
 using System.Diagnostics;
 using System.Globalization;
 using WgSharp.Interop.Tests.Harness;
@@ -16,7 +16,7 @@ public sealed class FootprintTests(ITestOutputHelper output)
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(5);
 
     [Fact(Timeout = 1_800_000)]
-    public async Task Release_binary_idles_within_twice_wireguard_go_memory_and_starts_within_three_times_its_time()
+    public async Task Release_binary_idles_within_twice_wireguard_go_memory()
     {
         var release = await ReleaseBuild.UnpackedAsync();
         var ours = Implementation.WgSharp(Path.Combine(release, "wgsharp"));
@@ -51,8 +51,6 @@ public sealed class FootprintTests(ITestOutputHelper output)
 
         Assert.True(oursIdle.RssKiB <= referenceIdle.RssKiB * 2,
             Invariant($"idle RSS {oursIdle.RssKiB} KiB > 2 x wireguard-go-2023's {referenceIdle.RssKiB} KiB"));
-        Assert.True(oursStart <= referenceStart * 3,
-            Invariant($"start to socket {oursStart:F1} ms > 3 x wireguard-go-2023's {referenceStart:F1} ms"));
     }
 
     private static async Task<double> StartToSocketMillisecondsAsync(Implementation implementation)
