@@ -59,8 +59,8 @@ public sealed class PrivilegeDropTests
         await pair.ExpectPingAsync(side, pair.B, v6: false);
 
         // When-up routes: the keeper adds the live peer's AllowedIPs route on the privileged thread.
-        string reply = await RawAsync(side.Peer.SocketPath,
-            $"wgsharp-set=1\nversion=1\nwhen_up_table={WhenUpTable}\npublic_key={Hex(pair.B.Keys.PublicKey)}\nroutes=when-up\n\n");
+        string reply = await UapiRawRequest.SendAsync(side.Peer.SocketPath,
+            $"wgsharp-set=1\nversion=1\nwhen_up_table={WhenUpTable}\npublic_key={UapiRawRequest.Hex(pair.B.Keys.PublicKey)}\nroutes=when-up\n\n", Limit);
         Assert.EndsWith("errno=0\n\n", reply);
         string expected = $"{pair.B.TunnelV4} dev {side.Peer.InterfaceName} proto static scope link metric 10";
         string routes = "";
@@ -130,29 +130,4 @@ public sealed class PrivilegeDropTests
 
     private static Dictionary<string, string> Status(string path) =>
         File.ReadAllLines(path).Select(l => l.Split(':', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1].Trim());
-
-    private static string Hex(string base64) => Convert.ToHexStringLower(Convert.FromBase64String(base64));
-
-    // One request on a fresh connection; the reply through its blank line.
-    private static async Task<string> RawAsync(string socketPath, string request)
-    {
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        using var timeout = new CancellationTokenSource(Limit);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), timeout.Token);
-        await socket.SendAsync(Encoding.ASCII.GetBytes(request), SocketFlags.None, timeout.Token);
-        var reply = new StringBuilder();
-        byte[] buffer = new byte[4096];
-        while (!reply.ToString().EndsWith("\n\n", StringComparison.Ordinal))
-        {
-            int read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
-            if (read == 0)
-            {
-                break;
-            }
-
-            reply.Append(Encoding.ASCII.GetString(buffer, 0, read));
-        }
-
-        return reply.ToString();
-    }
 }

@@ -75,12 +75,12 @@ public sealed class RouterControlTests
         Assert.Contains("nord", ruleLines[1]);
 
         // Hostile requests straight at the socket: refused with EINVAL, nothing changes.
-        string reversed = await RawAsync(daemon.SocketPath, "wgsharp-set=1\nversion=1\nrule=1\nprotocol=6\nport=200-100\n\n");
+        string reversed = await UapiRawRequest.SendAsync(daemon.SocketPath, "wgsharp-set=1\nversion=1\nrule=1\nprotocol=6\nport=200-100\n\n", Limit);
         Assert.StartsWith("message=", reversed);
         Assert.EndsWith("\nerrno=-22\n\n", reversed);
-        Assert.EndsWith("errno=-22\n\n", await RawAsync(daemon.SocketPath, "wgsharp-set=1\nversion=1\nfrobnicate=1\n\n"));
+        Assert.EndsWith("errno=-22\n\n", await UapiRawRequest.SendAsync(daemon.SocketPath, "wgsharp-set=1\nversion=1\nfrobnicate=1\n\n", Limit));
         // Well formed but refused by the device's own validation: a peer only goes with action route.
-        string deviceRefusal = await RawAsync(daemon.SocketPath, $"wgsharp-set=1\nversion=1\nrule=1\npeer={Hex(nord.PublicKey)}\naction=drop\n\n");
+        string deviceRefusal = await UapiRawRequest.SendAsync(daemon.SocketPath, $"wgsharp-set=1\nversion=1\nrule=1\npeer={UapiRawRequest.Hex(nord.PublicKey)}\naction=drop\n\n", Limit);
         Assert.EndsWith("errno=-22\n\n", deviceRefusal);
         Assert.Equal(rules, await WgSharp(ns, "show", daemon.InterfaceName, "rules"));
         Assert.Equal(shown, await WgSharp(ns, "show", daemon.InterfaceName));
@@ -121,30 +121,5 @@ public sealed class RouterControlTests
         ProcessResult result = await ns.ExecAsync([RepositoryRoot.WgSharpLauncher, .. arguments], TimeSpan.FromMinutes(5));
         Assert.True(result.Succeeded, result.Describe());
         return result.StandardOutput;
-    }
-
-    private static string Hex(string base64) => Convert.ToHexStringLower(Convert.FromBase64String(base64));
-
-    // One request on a fresh connection; the reply through its blank line.
-    private static async Task<string> RawAsync(string socketPath, string request)
-    {
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        using var timeout = new CancellationTokenSource(Limit);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), timeout.Token);
-        await socket.SendAsync(Encoding.ASCII.GetBytes(request), SocketFlags.None, timeout.Token);
-        var reply = new StringBuilder();
-        byte[] buffer = new byte[4096];
-        while (!reply.ToString().EndsWith("\n\n", StringComparison.Ordinal))
-        {
-            int read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
-            if (read == 0)
-            {
-                break;
-            }
-
-            reply.Append(Encoding.ASCII.GetString(buffer, 0, read));
-        }
-
-        return reply.ToString();
     }
 }
