@@ -1,4 +1,6 @@
 // Entry point of the wgsharp command.
+using WgSharp.Cli.Commands;
+
 namespace WgSharp.Cli;
 
 internal static class Program

@@ -7,7 +7,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
-using WgSharp.Cli.Quick;
+using WgSharp.Cli.Host;
 using WgSharp.Interop.Tests.Harness;
 using WgSharp.Interop.Tests.Quick;
 

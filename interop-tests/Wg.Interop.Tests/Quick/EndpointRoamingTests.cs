@@ -7,6 +7,7 @@ using System.Net;
 using WgSharp.Cli.Daemon;
 using WgSharp.Interop.Tests.Harness;
 using Xunit.Abstractions;
+using WgSharp.Cli.Host;
 
 namespace WgSharp.Interop.Tests.Quick;
 

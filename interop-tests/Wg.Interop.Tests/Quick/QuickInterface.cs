@@ -1,7 +1,7 @@
 // One interface managed with `wgsharp up`/`down` inside a namespace: its configuration file (named
 // <ifname>.conf, mode 0600, in the private temp directory), the commands, and a cleanup that takes it
 // down (or at least removes its state, lock and socket files in the shared /run) on every exit path.
-using WgSharp.Cli.Quick;
+using WgSharp.Cli.Host;
 using WgSharp.Interop.Tests.Harness;
 
 namespace WgSharp.Interop.Tests.Quick;

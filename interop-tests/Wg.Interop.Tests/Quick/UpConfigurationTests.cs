@@ -1,7 +1,7 @@
 // What `wgsharp up` does with the rest of a wg-quick file: hooks with %i, a file with errors refused with
 // its line before anything changes, a failing hook undoing everything, DNS through resolvconf (and a
 // warning without it), and SaveConfig writing the running configuration back at `down`.
-using WgSharp.Cli.Quick;
+using WgSharp.Cli.Host;
 using WgSharp.Interop.Tests.Harness;
 using Xunit.Abstractions;
 

@@ -4,7 +4,7 @@
 // — also after `kill -9` of the daemon and with two tunnels sharing the namespace's kernel state.
 using System.Diagnostics;
 using System.Net.Sockets;
-using WgSharp.Cli.Quick;
+using WgSharp.Cli.Host;
 using WgSharp.Interop.Tests.Harness;
 using Xunit.Abstractions;
 

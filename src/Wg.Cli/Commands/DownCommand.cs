@@ -1,8 +1,8 @@
 // `wgsharp down <name|path|ifname>`: wg-quick down for an interface `wgsharp up` brought up: PreDown
 // hooks, SaveConfig, then exactly what the state file lists is removed (also when the daemon was killed),
 // PostDown hooks. Like wg-quick, an interface that is not up is an error (exit 1) that changes nothing.
-using WgSharp.Cli.Config;
-using WgSharp.Cli.Quick;
+using WgSharp.Cli.Configuration;
+using WgSharp.Cli.Host;
 using WgSharp.Cli.Uapi;
 using WgSharp.Router.Configuration;
 using WgSharp.Tun.Netlink;

@@ -3,7 +3,7 @@
 // tab-separated for scripts, for one interface or all of them. For a wgsharp daemon with a policy the
 // readable form adds peer names, rules, flows and drop counters, and the rules, conntrack and drops
 // views show them for scripts; dump and wg's fields stay exactly wg's.
-using WgSharp.Cli.Show;
+using WgSharp.Cli.Presentation;
 using WgSharp.Cli.Uapi;
 using WgSharp.Router.Configuration;
 

@@ -1,6 +1,6 @@
 // `wgsharp showconf <interface>`: the running configuration as a configuration file, exactly as
 // `wg showconf` prints it (with the private key: redirect it only to a file others cannot read).
-using WgSharp.Cli.Show;
+using WgSharp.Cli.Presentation;
 
 namespace WgSharp.Cli.Commands;
 

@@ -1,6 +1,6 @@
 // `wgsharp strip <file|name>`: prints the configuration file minus everything `wg` does not understand
 // (wg-quick's keys and WgSharp's extensions), for `wg setconf`/`wg syncconf`, exactly as `wg-quick strip`.
-using WgSharp.Cli.Config;
+using WgSharp.Cli.Configuration;
 
 namespace WgSharp.Cli.Commands;
 

@@ -7,8 +7,8 @@
 // it differs from the one in force (rules that stay equal keep their hit counters).
 using System.Net;
 using System.Text;
-using WgSharp.Cli.Config;
-using WgSharp.Cli.Show;
+using WgSharp.Cli.Configuration;
+using WgSharp.Cli.Presentation;
 using WgSharp.Cli.Uapi;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;

@@ -3,9 +3,9 @@
 // SIGINT/SIGTERM) on the way removes what was done so far, as wg-quick's trap does, and exits 1.
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using WgSharp.Cli.Config;
+using WgSharp.Cli.Configuration;
 using WgSharp.Cli.Daemon;
-using WgSharp.Cli.Quick;
+using WgSharp.Cli.Host;
 using WgSharp.Router.Configuration;
 using WgSharp.Tun.Netlink;
 

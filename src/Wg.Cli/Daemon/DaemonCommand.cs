@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using WgSharp.Cli.Interop;
 using WgSharp.Cli.Uapi;
 using WgSharp.Noise.Interop;
+using WgSharp.Cli.Commands;
 
 namespace WgSharp.Cli.Daemon;
 

@@ -12,6 +12,7 @@ using WgSharp.Router.Configuration;
 using WgSharp.Router.Device;
 using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
+using WgSharp.Cli.Host;
 
 namespace WgSharp.Cli.Daemon;
 
@@ -94,7 +95,7 @@ internal sealed class WireGuardDaemon
             // it can read and write both as the user it becomes. Started otherwise, it finds no plan and keeps none.
             (string Name, uint Uid, uint Gid)? dropTo = DaemonPrivileges.Resolve(_user, out string staying);
             bool staysRoot = dropTo is null;
-            var store = new Quick.QuickStateStore();
+            var store = new Host.QuickStateStore();
 
             // Without rtnetlink (no CAP_NET_ADMIN) the daemon still serves; only when-up and endpoint routes are not kept.
             netlink = RtNetlink.TryOpen(out int errno);
@@ -111,7 +112,7 @@ internal sealed class WireGuardDaemon
             {
                 // The per-peer steering tables `wgsharp up` recorded (none when it did not start this daemon).
                 var steering = new WhenUpRouteKeeper.StateFileSteeringTables(store, _interfaceName,
-                    Environment.ProcessId, Quick.NetworkNamespaceIdentity.Current());
+                    Environment.ProcessId, Host.NetworkNamespaceIdentity.Current());
                 keeper = new WhenUpRouteKeeper(new KeeperDevice(device), new KeeperRoutes(netlink, _privileged), _interfaceName, _logger, steering);
                 keeper.Start();
             }

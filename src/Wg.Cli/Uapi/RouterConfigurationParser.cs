@@ -19,7 +19,7 @@
 // Numbers are decimal without sign; a range has both ends, first <= last; a mark's value has no bits
 // outside its mask. Text values (name) are percent-encoded (PercentText).
 using System.Net;
-using WgSharp.Cli.Config;
+using WgSharp.Cli.Configuration;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
 

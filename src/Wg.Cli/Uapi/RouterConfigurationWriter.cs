@@ -27,7 +27,7 @@ internal static class RouterConfigurationWriter
 
         if (configuration.Relay != RouterRelay.Kernel)
         {
-            Line(output, "relay", Config.RelayText.Format(configuration.Relay));
+            Line(output, "relay", Configuration.RelayText.Format(configuration.Relay));
         }
 
         if (configuration.WhenUpRouteTable is { } table)

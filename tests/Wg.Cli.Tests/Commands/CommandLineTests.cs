@@ -2,6 +2,7 @@
 // commands' input and output rules (those of `wg genkey`, `wg genpsk`, `wg pubkey`).
 using System.Text;
 using WgSharp.Cli;
+using WgSharp.Cli.Commands;
 
 namespace WgSharp.Cli.Tests.Commands;
 

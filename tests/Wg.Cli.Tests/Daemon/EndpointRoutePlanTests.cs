@@ -2,7 +2,7 @@
 using System.Net;
 using System.Net.Sockets;
 using WgSharp.Cli.Daemon;
-using WgSharp.Cli.Quick;
+using WgSharp.Cli.Host;
 
 namespace WgSharp.Cli.Tests.Daemon;
 

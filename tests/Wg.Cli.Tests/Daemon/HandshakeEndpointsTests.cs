@@ -4,6 +4,7 @@ using System.Net;
 using WgSharp.Cli.Daemon;
 using WgSharp.Cli.Tests.Support;
 using WgSharp.Router.Configuration;
+using WgSharp.Cli.Host;
 
 namespace WgSharp.Cli.Tests.Daemon;
 

@@ -4,7 +4,7 @@
 // line of the file and never repeats a key's value; what parses writes back to a file that parses to the
 // same text; the policy it declares maps to a router configuration the device accepts as a whole.
 using System.Text;
-using WgSharp.Cli.Config;
+using WgSharp.Cli.Configuration;
 using WgSharp.Router.Configuration;
 using WgSharp.Router.Device;
 

@@ -4,7 +4,7 @@
 // formats to text that parses back to the same text; the printers never throw and never print
 // private or preshared keys.
 using System.Text;
-using WgSharp.Cli.Show;
+using WgSharp.Cli.Presentation;
 using WgSharp.Cli.Uapi;
 using WgSharp.Router.Configuration;
 

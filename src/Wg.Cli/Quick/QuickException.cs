@@ -1,9 +1,0 @@
-// A failure of `up` or `down` with a message for the user (already worded; printed after "wgsharp: ").
-namespace WgSharp.Cli.Quick;
-
-internal sealed class QuickException : Exception
-{
-    public QuickException(string message) : base(message) { }
-
-    public QuickException(string message, Exception inner) : base(message, inner) { }
-}
