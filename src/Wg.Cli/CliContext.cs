@@ -1,4 +1,4 @@
-// The process surroundings a command runs in (standard streams, stdout's file mode), injectable so
+// The process surroundings a command runs in (standard streams, stdout's file mode, the clock), injectable so
 // tests can run commands in-process.
 using WgSharp.Cli.Interop;
 
@@ -16,6 +16,9 @@ internal sealed class CliContext
     /// (`wg genkey` warns then: the key would be readable by anyone).</summary>
     public required Func<bool> OutputIsWorldAccessibleFile { get; init; }
 
+    /// <summary>The one clock commands read (deadlines, durations, timestamps); a fake one in tests.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     public static CliContext FromProcess() => new()
     {
         Input = StandardStreams.Open(StandardStreams.Input, FileAccess.Read),
@@ -25,6 +28,7 @@ internal sealed class CliContext
             Libc.TryStat(1, "", Libc.AtEmptyPath, out Libc.FileIdentity stdout)
             && stdout.IsRegularFile
             && (stdout.Mode & 0x7) != 0, // S_IRWXO
+        Clock = TimeProvider.System,
     };
 
     public void WriteLine(string text)

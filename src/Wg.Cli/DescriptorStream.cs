@@ -1,8 +1,8 @@
 // A stream straight over a file descriptor: every Read and Write is one read(2)/write(2) at the
 // kernel's file offset. A FileStream keeps its own position and writes with pwrite at it, so in
 // `(echo before; wgsharp --version; echo after) > f` it would overwrite what the shell wrote before.
-using System.Runtime.InteropServices;
 using WgSharp.Cli.Interop;
+using WgSharp.Tun;
 
 namespace WgSharp.Cli;
 
@@ -93,19 +93,19 @@ internal sealed unsafe class DescriptorStream(int fd, FileAccess access) : Strea
     // Anything else (EPIPE above all) is an IOException whose HResult is the errno, as FileStream's are.
     private void WaitOrThrow(short events, string verb)
     {
-        int errno = Marshal.GetLastPInvokeError();
-        if (errno == Libc.EIntr)
+        Errno errno = Libc.LastErrno;
+        if (errno == Errno.EINTR)
         {
             return;
         }
 
-        if (errno == Libc.EAgain)
+        if (errno == Errno.EAGAIN)
         {
             Libc.PollFd poll = new() { Fd = fd, Events = events };
             Libc.poll(&poll, 1, -1);
             return;
         }
 
-        throw new IOException($"could not {verb} descriptor {fd}: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
+        throw new IOException($"could not {verb} descriptor {fd}: {errno.Describe()}", (int)errno);
     }
 }

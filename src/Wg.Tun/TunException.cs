@@ -7,8 +7,8 @@ internal sealed class TunException : IOException
     public TunException(string message, int errno)
         : base(message)
     {
-        Errno = errno;
+        Errno = (Errno)errno;
     }
 
-    public int Errno { get; }
+    public Errno Errno { get; }
 }

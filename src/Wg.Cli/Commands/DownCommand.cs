@@ -16,7 +16,7 @@ internal static class DownCommand
     public const string Summary = "Take down an interface brought up by `wgsharp up`, removing exactly what it installed";
 
     public static int Run(CliContext context, string[] args) =>
-        Run(context, args, ConfigPath.DefaultDirectory, new QuickStateStore());
+        Run(context, args, ConfigPath.DefaultDirectory, new QuickStateStore(clock: context.Clock));
 
     internal static int Run(CliContext context, string[] args, string configDirectory, QuickStateStore store)
     {
@@ -81,7 +81,7 @@ internal static class DownCommand
                 SaveConfig(config, path!, state, netlink, console);
             }
 
-            bool complete = new QuickTeardown(netlink, state, store, console).Run();
+            bool complete = new QuickTeardown(netlink, state, store, console, context.Clock).Run();
             HookRunner.Run(config?.PostDown ?? [], interfaceName, "PostDown", console);
             return complete ? 0 : 1;
         }

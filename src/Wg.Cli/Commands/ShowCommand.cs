@@ -15,7 +15,7 @@ internal static class ShowCommand
         "{ <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | " +
         "endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump | rules | conntrack | drops]";
 
-    public static int Run(CliContext context, string[] args) => Run(context, args, ShowOptions.FromProcess());
+    public static int Run(CliContext context, string[] args) => Run(context, args, ShowOptions.FromProcess() with { Clock = context.Clock });
 
     internal static int Run(CliContext context, string[] args, ShowOptions options)
     {

@@ -1,7 +1,6 @@
 // `wgsharp up [--split-routes] <name|path>`: wg-quick up on top of the wgsharp daemon, with the kernel
 // changes made over rtnetlink and recorded in /run/wgsharp/<ifname>.state for `down`. Any failure (or
 // SIGINT/SIGTERM) on the way removes what was done so far, as wg-quick's trap does, and exits 1.
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using WgSharp.Cli.Configuration;
 using WgSharp.Cli.Daemon;
@@ -19,7 +18,7 @@ internal static class UpCommand
         "Bring up an interface from a wg-quick configuration file: daemon, addresses, MTU, DNS, routes and rules";
 
     public static int Run(CliContext context, string[] args) =>
-        Run(context, args, ConfigPath.DefaultDirectory, new QuickStateStore());
+        Run(context, args, ConfigPath.DefaultDirectory, new QuickStateStore(clock: context.Clock));
 
     internal static int Run(CliContext context, string[] args, string configDirectory, QuickStateStore store)
     {
@@ -47,7 +46,7 @@ internal static class UpCommand
             {
                 using IDisposable locked = store.LockInterface(interfaceName);
                 using RtNetlink netlink = RtNetlink.Open();
-                return Up(config, path, interfaceName, new UpOptions(splitRoutes), user, netlink, store, console);
+                return Up(config, path, interfaceName, new UpOptions(splitRoutes), user, netlink, store, console, context.Clock);
             }
             catch (Exception e) when (e is QuickException or NetlinkException or IOException or UnauthorizedAccessException)
             {
@@ -78,7 +77,7 @@ internal static class UpCommand
     }
 
     private static int Up(InterfaceConfig config, string path, string interfaceName, UpOptions options, StateDaemonUser user,
-        RtNetlink netlink, QuickStateStore store, QuickConsole console)
+        RtNetlink netlink, QuickStateStore store, QuickConsole console, TimeProvider clock)
     {
         if (store.Exists(interfaceName))
         {
@@ -98,7 +97,7 @@ internal static class UpCommand
             Interface = interfaceName,
             ConfigPath = path,
             NetworkNamespace = NetworkNamespaceIdentity.Current(),
-            Started = DateTimeOffset.UtcNow,
+            Started = clock.GetUtcNow(),
             DaemonUser = user,
         };
         store.Save(state);
@@ -114,13 +113,13 @@ internal static class UpCommand
         using PosixSignalRegistration onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
         using PosixSignalRegistration onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
         using PosixSignalRegistration onHangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Interrupt);
-        var clock = Stopwatch.StartNew();
+        long started = clock.GetTimestamp();
         try
         {
             HookRunner.Run(config.PreUp, interfaceName, "PreUp", console);
             EndpointResolver.ResolveAll(config);
             UpPlan plan = UpPlanner.Plan(config, interfaceName, options, new NetlinkRoutingFacts(netlink));
-            new QuickUp(netlink, state, store, console, () => Volatile.Read(ref interrupted) != 0).Apply(config, plan, path);
+            new QuickUp(netlink, state, store, console, () => Volatile.Read(ref interrupted) != 0, clock).Apply(config, plan, path);
             ApplyRouterConfiguration(config, interfaceName, plan.WhenUpRouteTable, console);
             HookRunner.Run(config.PostUp, interfaceName, "PostUp", console);
             if (Volatile.Read(ref interrupted) != 0)
@@ -137,8 +136,8 @@ internal static class UpCommand
         {
             // Whatever went wrong (including a bug), nothing half-done stays behind.
             console.Line("wgsharp: " + (e is QuickException or ConfigException or NetlinkException ? e.Message : e.ToString()));
-            console.Warning($"`wgsharp up {interfaceName}' failed after {clock.ElapsedMilliseconds} ms; undoing what it did");
-            new QuickTeardown(netlink, state, store, console).Run();
+            console.Warning($"`wgsharp up {interfaceName}' failed after {(long)clock.GetElapsedTime(started).TotalMilliseconds} ms; undoing what it did");
+            new QuickTeardown(netlink, state, store, console, clock).Run();
             return 1;
         }
     }

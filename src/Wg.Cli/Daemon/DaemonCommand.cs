@@ -92,11 +92,11 @@ internal static class DaemonCommand
 
         // In the child, stdout is the readiness pipe: logs go to stderr (which is /dev/null unless LOG_LEVEL was set).
         TextWriter logOutput = StandardStreams.OpenWriter(isChild ? StandardStreams.Error : StandardStreams.Output);
-        var logger = new DaemonLogger(interfaceName, level, logOutput);
+        var logger = new DaemonLogger(interfaceName, level, logOutput, context.Clock);
         // This (main) thread becomes the privileged one (PrivilegedThread): the daemon runs on the thread pool and hands
         // what needs capabilities back here.
         var privileged = new PrivilegedThread();
-        var daemon = new WireGuardDaemon(interfaceName, logger, privileged, user);
+        var daemon = new WireGuardDaemon(interfaceName, logger, privileged, user, context.Clock);
         bool explicitLogLevel = Environment.GetEnvironmentVariable(LogLevelSetting.Variable) is not null;
         // LOG_LEVEL=silent silences the notes on what the daemon runs as too (they are also logged at info level).
         bool silent = level is null;

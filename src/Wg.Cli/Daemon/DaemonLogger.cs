@@ -9,13 +9,16 @@ internal sealed class DaemonLogger : ILogger
     private readonly string _interface;
     private readonly LogLevel? _minimum;
     private readonly TextWriter _output;
+    private readonly TimeProvider _clock;
     private readonly Lock _lock = new();
 
-    public DaemonLogger(string interfaceName, LogLevel? minimum, TextWriter output)
+    /// <param name="clock">Stamps each line with its local time.</param>
+    public DaemonLogger(string interfaceName, LogLevel? minimum, TextWriter output, TimeProvider clock)
     {
         _interface = interfaceName;
         _minimum = minimum;
         _output = output;
+        _clock = clock;
     }
 
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
@@ -30,7 +33,7 @@ internal sealed class DaemonLogger : ILogger
         }
 
         string prefix = logLevel >= LogLevel.Error ? "ERROR" : logLevel >= LogLevel.Information ? "INFO" : "DEBUG";
-        string line = $"{prefix}: ({_interface}) {DateTime.Now:yyyy/MM/dd HH:mm:ss} {formatter(state, exception)}";
+        string line = $"{prefix}: ({_interface}) {_clock.GetLocalNow():yyyy/MM/dd HH:mm:ss} {formatter(state, exception)}";
         lock (_lock)
         {
             try

@@ -22,15 +22,18 @@ internal sealed class WireGuardDaemon
     private readonly ILogger _logger;
     private readonly PrivilegedThread _privileged;
     private readonly string? _user;
+    private readonly TimeProvider _clock;
 
     /// <param name="privileged">The thread that keeps capabilities once root is given up.</param>
     /// <param name="user">The user to become (DaemonPrivileges); null for the default, "root" to stay root.</param>
-    public WireGuardDaemon(string interfaceName, ILogger logger, PrivilegedThread privileged, string? user)
+    /// <param name="clock">The clock of the daemon's own route keeping (the device keeps its own).</param>
+    public WireGuardDaemon(string interfaceName, ILogger logger, PrivilegedThread privileged, string? user, TimeProvider clock)
     {
         _interfaceName = interfaceName;
         _logger = logger;
         _privileged = privileged;
         _user = user;
+        _clock = clock;
     }
 
     /// <summary>
@@ -95,7 +98,7 @@ internal sealed class WireGuardDaemon
             // it can read and write both as the user it becomes. Started otherwise, it finds no plan and keeps none.
             (string Name, uint Uid, uint Gid)? dropTo = DaemonPrivileges.Resolve(_user, out string staying);
             bool staysRoot = dropTo is null;
-            var store = new Host.QuickStateStore();
+            var store = new Host.QuickStateStore(clock: _clock);
 
             // Without rtnetlink (no CAP_NET_ADMIN) the daemon still serves; only when-up and endpoint routes are not kept.
             netlink = RtNetlink.TryOpen(out int errno);
@@ -107,7 +110,7 @@ internal sealed class WireGuardDaemon
             // Split-route mode's endpoint host routes follow roaming peers (a no-op unless `wgsharp up` started us).
             using EndpointRouteKeeper? endpointRoutes = netlink is null
                 ? null
-                : new EndpointRouteKeeper(_interfaceName, device, store, netlink, _privileged, _logger);
+                : new EndpointRouteKeeper(_interfaceName, device, store, netlink, _privileged, _logger, _clock);
             if (netlink is not null)
             {
                 // The per-peer steering tables `wgsharp up` recorded (none when it did not start this daemon).

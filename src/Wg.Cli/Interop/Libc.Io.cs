@@ -6,8 +6,6 @@ namespace WgSharp.Cli.Interop;
 
 internal static unsafe partial class Libc
 {
-    public const int EIntr = 4;
-    public const int EAgain = 11;
     public const short PollIn = 0x1;
     public const short PollOut = 0x4;
 

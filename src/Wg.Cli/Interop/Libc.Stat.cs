@@ -3,12 +3,12 @@
 // portable build serves have no statx; fstatat's struct stat differs per architecture, statx's does not, so
 // statx stays the first choice.
 using System.Runtime.InteropServices;
+using WgSharp.Tun;
 
 namespace WgSharp.Cli.Interop;
 
 internal static unsafe partial class Libc
 {
-    private const int Enosys = 38;
 
     // Set once statx is found missing (not exported by glibc, or ENOSYS from the kernel): every later call goes
     // straight to fstatat, so identities compared with each other come from the same call.
@@ -78,7 +78,7 @@ internal static unsafe partial class Libc
 
         if (result != 0)
         {
-            missing = Marshal.GetLastPInvokeError() == Enosys;
+            missing = LastErrno == Errno.ENOSYS;
             return false;
         }
 

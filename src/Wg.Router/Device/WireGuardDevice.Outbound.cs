@@ -23,7 +23,7 @@ internal sealed partial class WireGuardDevice
             catch (TunException e)
             {
                 // EBADFD: the interface was deleted (`ip link del`), the normal way to stop a daemon.
-                string reason = e.Errno == Tun.Interop.LibC.EBADFD ? "interface deleted" : "TUN device failed: " + e.Message;
+                string reason = e.Errno == Tun.Errno.EBADFD ? "interface deleted" : "TUN device failed: " + e.Message;
                 DeviceLog.TunError(_logger, e.Message);
                 ThreadPool.QueueUserWorkItem(_ => Close(reason));
                 return;

@@ -7,12 +7,15 @@ internal sealed class PacketQueue<T>
     private readonly object _lock = new();
     private readonly Queue<T> _items; // guarded by _lock
     private readonly int _capacity;
+    private readonly TimeProvider _clock;
     private bool _closed; // guarded by _lock
 
-    public PacketQueue(int capacity)
+    /// <param name="clock">Measures the timed TryDequeue's timeout; the system clock when null.</param>
+    public PacketQueue(int capacity, TimeProvider? clock = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _capacity = capacity;
+        _clock = clock ?? TimeProvider.System;
         _items = new Queue<T>(Math.Min(capacity, 1024));
     }
 
@@ -67,17 +70,17 @@ internal sealed class PacketQueue<T>
     /// <summary>Waits up to <paramref name="timeout"/> for one item; false on timeout or when closed and empty.</summary>
     public bool TryDequeue(out T item, TimeSpan timeout)
     {
-        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        long started = _clock.GetTimestamp();
         lock (_lock)
         {
             while (_items.Count == 0 && !_closed)
             {
-                long remaining = deadline - Environment.TickCount64;
-                if (remaining <= 0)
+                TimeSpan remaining = timeout - _clock.GetElapsedTime(started);
+                if (remaining <= TimeSpan.Zero)
                 {
                     break;
                 }
-                Monitor.Wait(_lock, TimeSpan.FromMilliseconds(remaining));
+                Monitor.Wait(_lock, remaining);
             }
             return _items.TryDequeue(out item!);
         }

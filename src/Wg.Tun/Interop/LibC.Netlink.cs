@@ -129,12 +129,6 @@ internal static partial class LibC
     /// <summary>open(2) for writing only, used to write /proc/sys values (Netlink/Sysctl.cs).</summary>
     internal const int O_WRONLY = 0x1;
 
-    // errno values only the netlink and sysctl code reacts to (asm-generic/errno-base.h, errno.h).
-    internal const int ESRCH = 3;
-    internal const int EROFS = 30;
-    internal const int EPROTONOSUPPORT = 93;
-    internal const int ETIMEDOUT = 110;
-
     /// <summary>sizeof(struct nlmsghdr): len u32, type u16, flags u16, seq u32, pid u32.</summary>
     internal const int NlMsgHdrSize = 16;
 

@@ -14,13 +14,13 @@ internal sealed class NetlinkException : IOException
         : base(Compose(operation, errno, kernelMessage))
     {
         Operation = operation;
-        Errno = errno;
+        Errno = (Errno)errno;
         KernelMessage = kernelMessage;
     }
 
     public string Operation { get; }
 
-    public int Errno { get; }
+    public Errno Errno { get; }
 
     public string? KernelMessage { get; }
 

@@ -39,7 +39,7 @@ internal sealed partial class RtNetlink
         {
             return GetLink(name);
         }
-        catch (NetlinkException e) when (e.Errno == LibC.ENODEV)
+        catch (NetlinkException e) when (e.Errno == Errno.ENODEV)
         {
             return null;
         }

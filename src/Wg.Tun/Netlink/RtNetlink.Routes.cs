@@ -100,7 +100,7 @@ internal sealed partial class RtNetlink
         {
             return GetRouteTo(destination, fwmark);
         }
-        catch (NetlinkException e) when (e.Errno is LibC.ENETUNREACH or LibC.EHOSTUNREACH or LibC.EINVAL or LibC.EACCES)
+        catch (NetlinkException e) when (e.Errno is Errno.ENETUNREACH or Errno.EHOSTUNREACH or Errno.EINVAL or Errno.EACCES)
         {
             return null;
         }

@@ -58,10 +58,10 @@ internal sealed partial class RtNetlink
                 LibC.EPERM or LibC.EACCES => RuleAvailability.NotPermitted,
                 _ => RuleAvailability.Failed,
             };
-            return new RuleSupport(availability, errno == 0 ? LibC.EIO : errno, false);
+            return new RuleSupport(availability, errno == 0 ? Errno.EIO : (Errno)errno, false);
         }
         bool selectors = ProbeDelete(nativeFamily, withInvalidPortRange: true) == LibC.EINVAL;
-        return new RuleSupport(RuleAvailability.Available, 0, selectors);
+        return new RuleSupport(RuleAvailability.Available, Errno.None, selectors);
     }
 
     /// <summary>
@@ -94,7 +94,7 @@ internal sealed partial class RtNetlink
                         used.Add(rule.Table);
                     }
                 }
-                catch (NetlinkException e) when (e.Errno is LibC.EAFNOSUPPORT or LibC.EOPNOTSUPP)
+                catch (NetlinkException e) when (e.Errno is Errno.EAFNOSUPPORT or Errno.EOPNOTSUPP)
                 {
                     // No policy routing for this family: no rule can refer to the table.
                 }
@@ -139,7 +139,7 @@ internal sealed partial class RtNetlink
         }
         catch (NetlinkException e)
         {
-            return e.Errno;
+            return (int)e.Errno;
         }
         catch (ObjectDisposedException)
         {

@@ -32,7 +32,9 @@ internal sealed unsafe partial class RtNetlink : IDisposable
     {
         _socket = new FileDescriptor(fd);
         _portId = portId;
-        _sequence = (uint)Environment.TickCount;
+        // Any start will do (replies are matched by sequence and port id); a random one keeps two sockets of one
+        // process from numbering alike.
+        _sequence = (uint)Random.Shared.NextInt64(uint.MaxValue + 1L);
     }
 
     private delegate void ReplyHandler(ushort type, ReadOnlySpan<byte> payload);

@@ -7,6 +7,7 @@ using WgSharp.Cli.Host;
 using WgSharp.Cli.Tests.Support;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
+using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
 using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
 
@@ -53,26 +54,26 @@ public class QuickPiecesTests
     [Fact]
     public void The_guard_lets_the_tunnel_and_this_host_reach_the_address_and_drops_the_rest()
     {
-        RuleEntry[] rules = TunnelAddressGuard.RulesFor(IPAddress.Parse("fd05::2"), "wg7");
+        RuleEntry[] rules = KernelRules.TunnelAddressGuard(IPAddress.Parse("fd05::2"), "wg7");
         Assert.Equal(
             ["pref 0 to fd05::2/128 iif wg7 table local proto static", "pref 0 to fd05::2/128 iif lo table local proto static", "pref 0 to fd05::2/128 blackhole proto static"],
             rules.Select(r => r.ToCommandArguments()));
         Assert.All(rules, r => Assert.Equal(AddressFamily.InterNetworkV6, r.Family));
         // None of them looks like the local rule, so restoring the local rule never mistakes one for it.
-        Assert.DoesNotContain(rules, TunnelAddressGuard.IsLocalRule);
+        Assert.DoesNotContain(rules, KernelRules.IsLocalRule);
     }
 
     [Fact]
     public void Only_a_plain_lookup_local_rule_is_the_local_rule()
     {
         var local = new RuleEntry { Family = AddressFamily.InterNetwork, Priority = 0, Table = 255, Protocol = RouteProtocol.Kernel };
-        Assert.True(TunnelAddressGuard.IsLocalRule(local));
-        Assert.True(TunnelAddressGuard.IsLocalRule(local with { Priority = 1000, Protocol = null }));
-        Assert.False(TunnelAddressGuard.IsLocalRule(local with { Table = 254 }));
-        Assert.False(TunnelAddressGuard.IsLocalRule(local with { FwMark = 1 }));
-        Assert.False(TunnelAddressGuard.IsLocalRule(local with { InputInterface = "eth0" }));
-        Assert.False(TunnelAddressGuard.IsLocalRule(local with { To = RoutePrefix.Parse("10.0.0.1/32") }));
-        Assert.False(TunnelAddressGuard.IsLocalRule(local with { Action = WgSharp.Tun.Netlink.RuleAction.Blackhole }));
+        Assert.True(KernelRules.IsLocalRule(local));
+        Assert.True(KernelRules.IsLocalRule(local with { Priority = 1000, Protocol = null }));
+        Assert.False(KernelRules.IsLocalRule(local with { Table = 254 }));
+        Assert.False(KernelRules.IsLocalRule(local with { FwMark = 1 }));
+        Assert.False(KernelRules.IsLocalRule(local with { InputInterface = "eth0" }));
+        Assert.False(KernelRules.IsLocalRule(local with { To = RoutePrefix.Parse("10.0.0.1/32") }));
+        Assert.False(KernelRules.IsLocalRule(local with { Action = WgSharp.Tun.Netlink.RuleAction.Blackhole }));
     }
 
     [Fact]
@@ -91,11 +92,11 @@ public class QuickPiecesTests
     [Fact]
     public void Rules_unavailable_errnos_are_told_apart_from_mistakes()
     {
-        Assert.True(QuickUp.MeansRulesUnavailable(1));   // EPERM
-        Assert.True(QuickUp.MeansRulesUnavailable(97));  // EAFNOSUPPORT
-        Assert.True(QuickUp.MeansRulesUnavailable(95));  // EOPNOTSUPP
-        Assert.False(QuickUp.MeansRulesUnavailable(22)); // EINVAL
-        Assert.False(QuickUp.MeansRulesUnavailable(17)); // EEXIST
+        Assert.True(QuickUp.MeansRulesUnavailable(Errno.EPERM));
+        Assert.True(QuickUp.MeansRulesUnavailable(Errno.EAFNOSUPPORT));
+        Assert.True(QuickUp.MeansRulesUnavailable(Errno.EOPNOTSUPP));
+        Assert.False(QuickUp.MeansRulesUnavailable(Errno.EINVAL));
+        Assert.False(QuickUp.MeansRulesUnavailable(Errno.EEXIST));
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class QuickStateStoreTests : IDisposable
         [
             StateRule.From(new RuleEntry { Family = AddressFamily.InterNetwork, Priority = 32765, Invert = true, FwMark = 51820, Table = 51820 }),
             StateRule.From(new RuleEntry { Family = AddressFamily.InterNetwork, Priority = 32764, Table = 254, SuppressPrefixLength = 0 }),
-            StateRule.From(TunnelAddressGuard.RulesFor(System.Net.IPAddress.Parse("10.5.0.2"), "wg7")[2]),
+            StateRule.From(KernelRules.TunnelAddressGuard(System.Net.IPAddress.Parse("10.5.0.2"), "wg7")[2]),
         ],
         LocalRuleMoves =
         [

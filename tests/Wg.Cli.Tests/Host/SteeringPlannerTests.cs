@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using WgSharp.Cli.Configuration;
 using WgSharp.Cli.Host;
 using WgSharp.Cli.Tests.Support;
+using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
 using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
 
@@ -180,7 +181,7 @@ public class SteeringPlannerTests
     [Fact]
     public void Without_policy_rules_a_family_is_marked_unavailable_and_an_old_kernel_skips_only_port_rules()
     {
-        var facts = new FakeRoutingFacts { IPv6Rules = new RuleSupport(RuleAvailability.Unsupported, 97, false) };
+        var facts = new FakeRoutingFacts { IPv6Rules = new RuleSupport(RuleAvailability.Unsupported, Errno.EAFNOSUPPORT, false) };
         UpPlan plan = Plan(File("Address = 10.5.0.2/32, fd05::2/128", "[Rule]\nProtocol = tcp\nPort = 25\n"), facts);
         SteeringFamilyPlan v6 = plan.Steering!.Families.Single(f => f.Family == AddressFamily.InterNetworkV6);
         Assert.Contains("no policy routing for IPv6 (errno 97)", v6.UnavailableReason, StringComparison.Ordinal);
@@ -188,7 +189,7 @@ public class SteeringPlannerTests
         Assert.Null(v6.DefaultRoute);
         Assert.Equal(5, Rules(plan, AddressFamily.InterNetwork).Length);
 
-        var old = new FakeRoutingFacts { IPv4Rules = new RuleSupport(RuleAvailability.Available, 0, false) };
+        var old = new FakeRoutingFacts { IPv4Rules = new RuleSupport(RuleAvailability.Available, Errno.None, false) };
         UpPlan oldPlan = Plan(File("Address = 10.5.0.2/32",
             "[Rule]\nProtocol = tcp\nPort = 25\n[Rule]\nFrom = 192.168.2.0/24\n"), old);
         Assert.Equal(["pref 32761 table main suppress_prefixlength 0", "pref 32762 fwmark 51820 goto 32765",

@@ -3,6 +3,7 @@
 using System.Net.Sockets;
 using WgSharp.Cli.Configuration;
 using WgSharp.Cli.Host;
+using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
 using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
 
@@ -117,8 +118,8 @@ public class UpPlannerTests
     {
         var facts = new FakeRoutingFacts
         {
-            IPv4Rules = new RuleSupport(RuleAvailability.Unsupported, 97, false),
-            IPv6Rules = new RuleSupport(RuleAvailability.NotPermitted, 1, false),
+            IPv4Rules = new RuleSupport(RuleAvailability.Unsupported, Errno.EAFNOSUPPORT, false),
+            IPv6Rules = new RuleSupport(RuleAvailability.NotPermitted, Errno.EPERM, false),
         };
         facts.AddRoute("203.0.113.1", "eth0", gateway: "192.0.2.254");
         facts.AddRoute("2001:db8::7", "eth1", gateway: "fe80::1");
@@ -146,7 +147,7 @@ public class UpPlannerTests
     [Fact]
     public void Rules_are_probed_per_family_so_one_family_can_be_split_and_the_other_policy_routed()
     {
-        var facts = new FakeRoutingFacts { IPv6Rules = new RuleSupport(RuleAvailability.Unsupported, 97, false) };
+        var facts = new FakeRoutingFacts { IPv6Rules = new RuleSupport(RuleAvailability.Unsupported, Errno.EAFNOSUPPORT, false) };
         UpPlan plan = Plan(File("", "AllowedIPs = 0.0.0.0/0, ::/0"), facts);
 
         Assert.Equal([DefaultRouteMode.PolicyRules, DefaultRouteMode.SplitRoutes], plan.DefaultRoutes.Select(d => d.Mode));
@@ -207,7 +208,7 @@ public class UpPlannerTests
     [Fact]
     public void Endpoints_without_a_unicast_route_get_no_host_route()
     {
-        var facts = new FakeRoutingFacts { IPv4Rules = new RuleSupport(RuleAvailability.Unsupported, 97, false) };
+        var facts = new FakeRoutingFacts { IPv4Rules = new RuleSupport(RuleAvailability.Unsupported, Errno.EAFNOSUPPORT, false) };
         facts.AddRoute("192.0.2.10", "lo", type: RouteType.Local);
         DefaultRoutePlan v4 = Assert.Single(Plan(File("",
             "AllowedIPs = 0.0.0.0/0\nEndpoint = 192.0.2.10:1",

@@ -10,7 +10,7 @@ using WgSharp.Cli.Host;
 using WgSharp.Cli.Tests.Support;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
-using WgSharp.Tun.Interop;
+using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Tests.Quick;
@@ -96,7 +96,7 @@ public class WhenUpRouteKeeperTests
 
                 if (Table.Exists(r => r.Destination == route.Destination && r.Table == route.Table && r.Metric == route.Metric))
                 {
-                    throw new NetlinkException("ip route add " + route.ToCommandArguments(), LibC.EEXIST);
+                    throw new NetlinkException("ip route add " + route.ToCommandArguments(), (int)Errno.EEXIST);
                 }
 
                 Table.Add(route);
@@ -110,7 +110,7 @@ public class WhenUpRouteKeeperTests
             {
                 if (Table.RemoveAll(r => r == route) == 0)
                 {
-                    throw new NetlinkException("ip route del " + route.ToCommandArguments(), LibC.ESRCH);
+                    throw new NetlinkException("ip route del " + route.ToCommandArguments(), (int)Errno.ESRCH);
                 }
 
                 Log.Add("del " + route.ToCommandArguments());
@@ -367,7 +367,7 @@ public class WhenUpRouteKeeperTests
             Metric = WhenUpRouteKeeper.Metric, Protocol = RouteProtocol.Static,
         };
         routes.Table.Add(foreign);
-        routes.FailAdd["fd09::/64"] = LibC.ENETUNREACH;
+        routes.FailAdd["fd09::/64"] = (int)Errno.ENETUNREACH;
         await using (WhenUpRouteKeeper keeper = Keeper(device, routes))
         {
             device.Raise(Nord, true);

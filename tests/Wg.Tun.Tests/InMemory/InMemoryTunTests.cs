@@ -100,7 +100,7 @@ public class InMemoryTunTests
         tun.SimulateDeletion();
 
         var error = await Assert.ThrowsAsync<TunException>(() => reader.WaitAsync(Timeout));
-        Assert.Equal(77, error.Errno); // EBADFD, as the kernel answers for a deleted TUN
+        Assert.Equal(Errno.EBADFD, error.Errno); // EBADFD, as the kernel answers for a deleted TUN
         TunEvent deleted = await tun.Events.ReadAsync().AsTask().WaitAsync(Timeout);
         Assert.Equal(TunEventKind.Deleted, deleted.Kind);
         Assert.Throws<TunException>(() => tun.Write([Ipv4Packet(20, 0)], [20], 1, 0));

@@ -136,7 +136,7 @@ public class TunDeviceTests
         TunEvent deleted = await NextEventAsync(tun, TunEventKind.Deleted);
         Assert.Equal(TunEventKind.Deleted, deleted.Kind);
         var error = await Assert.ThrowsAsync<TunException>(() => reader.WaitAsync(Patience));
-        Assert.Equal(77, error.Errno); // EBADFD
+        Assert.Equal(Errno.EBADFD, error.Errno); // EBADFD
         Assert.Contains("deleted", error.Message);
         Assert.Equal(TunAttachment.Detached, tun.QueryAttachment());
     }
@@ -198,7 +198,7 @@ public class TunDeviceTests
         string name = UniqueName();
         using TunDevice first = ns.Run(() => TunDevice.Create(name));
         var error = Assert.Throws<TunException>(() => ns.Run(() => TunDevice.Create(name)));
-        Assert.Equal(16, error.Errno); // EBUSY
+        Assert.Equal(Errno.EBUSY, error.Errno); // EBUSY
         Assert.Contains("in use", error.Message);
     }
 
@@ -207,7 +207,7 @@ public class TunDeviceTests
     {
         using var ns = new NetNs();
         var error = Assert.Throws<TunException>(() => ns.Run(() => TunDevice.Create("lo")));
-        Assert.Equal(22, error.Errno); // EINVAL
+        Assert.Equal(Errno.EINVAL, error.Errno); // EINVAL
         Assert.Contains("not a TUN device", error.Message);
     }
 
@@ -220,7 +220,7 @@ public class TunDeviceTests
             TestLibC.DropEffectiveCapabilities(TestLibC.CAP_NET_ADMIN);
             return TunDevice.Create(UniqueName());
         }));
-        Assert.Equal(1, error.Errno); // EPERM
+        Assert.Equal(Errno.EPERM, error.Errno); // EPERM
         Assert.Contains("CAP_NET_ADMIN", error.Message);
     }
 
@@ -234,14 +234,14 @@ public class TunDeviceTests
     {
         var error = Assert.Throws<TunException>(() => TunDevice.Create(name, "/nonexistent/must-not-be-opened"));
         Assert.Contains(reason, error.Message);
-        Assert.Equal(22, error.Errno);
+        Assert.Equal(Errno.EINVAL, error.Errno);
     }
 
     [Fact]
     public void MissingTunDeviceExplainsHowToEnableIt()
     {
         var error = Assert.Throws<TunException>(() => TunDevice.Create("wg0", "/nonexistent/net/tun"));
-        Assert.Equal(2, error.Errno); // ENOENT
+        Assert.Equal(Errno.ENOENT, error.Errno); // ENOENT
         Assert.Contains("modprobe tun", error.Message);
         Assert.Contains("vzctl set CTID --devnodes net/tun:rw --save", error.Message);
         Assert.Contains("lxc.cgroup2.devices.allow = c 10:200 rwm", error.Message);

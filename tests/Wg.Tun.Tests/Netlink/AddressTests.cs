@@ -1,7 +1,6 @@
 // RtNetlink address requests (IPv4 and IPv6) against the kernel, checked with `ip -j address`.
 using System.Net.Sockets;
 using System.Text.Json;
-using WgSharp.Tun.Interop;
 using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Tests.Support;
 
@@ -70,13 +69,13 @@ public class AddressTests
         lab.Netlink.AddAddress(lab.LinkIndex, v6, AddressFlags.NoDad);
 
         var duplicate = Assert.Throws<NetlinkException>(() => lab.Netlink.AddAddress(lab.LinkIndex, v4));
-        Assert.Equal(LibC.EEXIST, duplicate.Errno);
+        Assert.Equal(Errno.EEXIST, duplicate.Errno);
         Assert.Equal($"ip -4 address add 10.1.0.1/24 dev {lab.Link}", duplicate.Operation);
-        Assert.Equal(LibC.EEXIST, Assert.Throws<NetlinkException>(() => lab.Netlink.AddAddress(lab.LinkIndex, v6)).Errno);
+        Assert.Equal(Errno.EEXIST, Assert.Throws<NetlinkException>(() => lab.Netlink.AddAddress(lab.LinkIndex, v6)).Errno);
 
         var absent = Assert.Throws<NetlinkException>(() => lab.Netlink.DeleteAddress(lab.LinkIndex, RoutePrefix.Parse("10.1.0.9/24")));
-        Assert.Equal(LibC.EADDRNOTAVAIL, absent.Errno);
-        Assert.Equal(LibC.EADDRNOTAVAIL,
+        Assert.Equal(Errno.EADDRNOTAVAIL, absent.Errno);
+        Assert.Equal(Errno.EADDRNOTAVAIL,
             Assert.Throws<NetlinkException>(() => lab.Netlink.DeleteAddress(lab.LinkIndex, RoutePrefix.Parse("fd00:1::9/64"))).Errno);
     }
 

@@ -1,6 +1,5 @@
 // RtNetlink link requests against the kernel, checked with `ip -j link`.
 using System.Text.Json;
-using WgSharp.Tun.Interop;
 using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Tests.Support;
 
@@ -66,10 +65,10 @@ public class LinkTests
         using var lab = new NetlinkLab();
 
         var error = Assert.Throws<NetlinkException>(() => lab.Netlink.GetLink("nosuchlink0"));
-        Assert.Equal(LibC.ENODEV, error.Errno);
+        Assert.Equal(Errno.ENODEV, error.Errno);
         Assert.Contains("ip link show dev nosuchlink0", error.Message);
         Assert.Null(lab.Netlink.TryGetLink("nosuchlink0"));
-        Assert.Equal(LibC.ENODEV, Assert.Throws<NetlinkException>(() => lab.Netlink.GetLink(999_999)).Errno);
+        Assert.Equal(Errno.ENODEV, Assert.Throws<NetlinkException>(() => lab.Netlink.GetLink(999_999)).Errno);
     }
 
     [RootFact]
@@ -79,7 +78,7 @@ public class LinkTests
 
         var error = Assert.Throws<NetlinkException>(() => lab.Netlink.SetMtu(lab.LinkIndex, 10));
 
-        Assert.Equal(LibC.EINVAL, error.Errno);
+        Assert.Equal(Errno.EINVAL, error.Errno);
         Assert.Contains($"ip link set dev {lab.Link} mtu 10", error.Message);
         Assert.False(string.IsNullOrEmpty(error.KernelMessage)); // extended ack: "mtu less than device minimum"
     }

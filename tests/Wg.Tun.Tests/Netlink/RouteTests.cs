@@ -2,7 +2,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using WgSharp.Tun.Interop;
 using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Tests.Support;
 
@@ -136,19 +135,19 @@ public class RouteTests
         lab.Netlink.AddRoute(v6);
 
         var duplicate = Assert.Throws<NetlinkException>(() => lab.Netlink.AddRoute(v4));
-        Assert.Equal(LibC.EEXIST, duplicate.Errno);
+        Assert.Equal(Errno.EEXIST, duplicate.Errno);
         Assert.Equal($"ip -4 route add 0.0.0.0/0 dev {lab.Link} table 51820", duplicate.Operation);
         Assert.StartsWith($"ip -4 route add 0.0.0.0/0 dev {lab.Link} table 51820: File exists (errno 17)", duplicate.Message);
-        Assert.Equal(LibC.EEXIST, Assert.Throws<NetlinkException>(() => lab.Netlink.AddRoute(v6)).Errno);
+        Assert.Equal(Errno.EEXIST, Assert.Throws<NetlinkException>(() => lab.Netlink.AddRoute(v6)).Errno);
 
         // The kernel answers ESRCH ("No such process") for a route delete that matches nothing, both families.
         var absent = Assert.Throws<NetlinkException>(() => lab.Netlink.DeleteRoute(v4 with { Table = 51821 }));
-        Assert.Equal(LibC.ESRCH, absent.Errno);
-        Assert.Equal(LibC.ESRCH, Assert.Throws<NetlinkException>(() => lab.Netlink.DeleteRoute(v6 with { Table = 51821 })).Errno);
+        Assert.Equal(Errno.ESRCH, absent.Errno);
+        Assert.Equal(Errno.ESRCH, Assert.Throws<NetlinkException>(() => lab.Netlink.DeleteRoute(v6 with { Table = 51821 })).Errno);
 
         var badGateway = Assert.Throws<NetlinkException>(() => lab.Netlink.AddRoute(
             new RouteEntry { Destination = RoutePrefix.Parse("10.2.0.0/16"), Gateway = IPAddress.Parse("10.99.0.1") }));
-        Assert.Equal(LibC.ENETUNREACH, badGateway.Errno);
+        Assert.Equal(Errno.ENETUNREACH, badGateway.Errno);
         Assert.False(string.IsNullOrEmpty(badGateway.KernelMessage)); // "Nexthop has invalid gateway"
     }
 
@@ -186,7 +185,7 @@ public class RouteTests
 
         // No default route in the namespace: nothing reaches 198.51.100.1.
         var unreachable = Assert.Throws<NetlinkException>(() => lab.Netlink.GetRouteTo(IPAddress.Parse("198.51.100.1")));
-        Assert.Equal(LibC.ENETUNREACH, unreachable.Errno);
+        Assert.Equal(Errno.ENETUNREACH, unreachable.Errno);
         Assert.Null(lab.Netlink.TryGetRouteTo(IPAddress.Parse("198.51.100.1")));
     }
 

@@ -105,12 +105,12 @@ public class RuleTests
         lab.Netlink.AddRule(rule);
 
         var duplicate = Assert.Throws<NetlinkException>(() => lab.Netlink.AddRule(rule));
-        Assert.Equal(LibC.EEXIST, duplicate.Errno);
+        Assert.Equal(Errno.EEXIST, duplicate.Errno);
         Assert.Equal("ip -4 rule add pref 500 fwmark 7 table 51820", duplicate.Operation);
 
         var absent = Assert.Throws<NetlinkException>(() => lab.Netlink.DeleteRule(rule with { Table = 51821 }));
-        Assert.Equal(LibC.ENOENT, absent.Errno);
-        Assert.Equal(LibC.ENOENT, Assert.Throws<NetlinkException>(() =>
+        Assert.Equal(Errno.ENOENT, absent.Errno);
+        Assert.Equal(Errno.ENOENT, Assert.Throws<NetlinkException>(() =>
             lab.Netlink.DeleteRule(new RuleEntry { Family = AddressFamily.InterNetworkV6, Table = 51820 })).Errno);
     }
 
@@ -124,8 +124,8 @@ public class RuleTests
         RuleSupport v4 = lab.Netlink.ProbeRules(AddressFamily.InterNetwork);
         RuleSupport v6 = lab.Netlink.ProbeRules(AddressFamily.InterNetworkV6);
 
-        Assert.Equal(new RuleSupport(RuleAvailability.Available, 0, true), v4);
-        Assert.Equal(new RuleSupport(RuleAvailability.Available, 0, true), v6);
+        Assert.Equal(new RuleSupport(RuleAvailability.Available, Errno.None, true), v4);
+        Assert.Equal(new RuleSupport(RuleAvailability.Available, Errno.None, true), v6);
         Assert.Equal(before4, lab.IpLines("-4", "rule", "show"));
         Assert.Equal(before6, lab.IpLines("-6", "rule", "show"));
     }
@@ -140,7 +140,7 @@ public class RuleTests
         RuleSupport support = lab.Netlink.ProbeRules((byte)3);
 
         Assert.Equal(RuleAvailability.Unsupported, support.Availability);
-        Assert.Equal(LibC.EAFNOSUPPORT, support.Errno);
+        Assert.Equal(Errno.EAFNOSUPPORT, support.Errno);
         Assert.False(support.IsAvailable);
     }
 
@@ -155,7 +155,7 @@ public class RuleTests
             return netlink.ProbeRules(AddressFamily.InterNetwork);
         });
 
-        Assert.Equal(new RuleSupport(RuleAvailability.NotPermitted, LibC.EPERM, false), support);
+        Assert.Equal(new RuleSupport(RuleAvailability.NotPermitted, Errno.EPERM, false), support);
     }
 
     [RootFact]
@@ -167,7 +167,7 @@ public class RuleTests
         RuleSupport support = lab.Netlink.ProbeRules(AddressFamily.InterNetwork);
 
         Assert.Equal(RuleAvailability.Failed, support.Availability);
-        Assert.Equal(LibC.EBADF, support.Errno);
+        Assert.Equal(Errno.EBADF, support.Errno);
     }
 
     [RootFact]

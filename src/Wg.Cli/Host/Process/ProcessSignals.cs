@@ -49,12 +49,12 @@ internal static partial class ProcessSignals
     public static bool Send(int pid, int signal) => pid > 0 && kill(pid, signal) == 0;
 
     /// <summary>Waits until the process is gone; false when it still runs after <paramref name="timeout"/>.</summary>
-    public static bool WaitForExit(int pid, ulong startTime, TimeSpan timeout)
+    public static bool WaitForExit(int pid, ulong startTime, TimeSpan timeout, TimeProvider clock)
     {
-        DateTime deadline = DateTime.UtcNow + timeout;
+        long started = clock.GetTimestamp();
         while (IsRunning(pid, startTime))
         {
-            if (DateTime.UtcNow > deadline)
+            if (clock.GetElapsedTime(started) > timeout)
             {
                 return false;
             }

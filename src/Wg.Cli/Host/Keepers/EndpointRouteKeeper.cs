@@ -10,10 +10,10 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using WgSharp.Cli.Host;
 using WgSharp.Router.Configuration;
-using WgSharp.Tun.Netlink;
 using WgSharp.Cli.Daemon;
+using WgSharp.Tun;
+using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Host;
 
@@ -38,16 +38,20 @@ internal sealed partial class EndpointRouteKeeper : IDisposable
     private readonly PrivilegedThread _privileged;
     private readonly ILogger _logger;
     private readonly ulong _networkNamespace;
-    private readonly Timer _timer;
+    private readonly TimeProvider _clock;
+    private readonly ITimer _timer;
     private readonly Lock _checking = new();
     // Guarded by _checking.
     private readonly HandshakeEndpoints _trusted = new();
+    // The clock reading HandshakeEndpoints measures its times from.
+    private readonly long _started;
     // Guarded by _checking: what this daemon changed, as its records file says.
     private readonly DaemonRouteRecords _records = new();
 
     /// <param name="netlink">The daemon's rtnetlink socket, used on <paramref name="privileged"/> only.</param>
+    /// <param name="clock">Drives the comparisons and dates the handshakes that vouch for an endpoint.</param>
     public EndpointRouteKeeper(string interfaceName, IDeviceConfigurator device, QuickStateStore store, RtNetlink netlink,
-        PrivilegedThread privileged, ILogger logger)
+        PrivilegedThread privileged, ILogger logger, TimeProvider clock)
     {
         _interfaceName = interfaceName;
         _device = device;
@@ -56,7 +60,9 @@ internal sealed partial class EndpointRouteKeeper : IDisposable
         _privileged = privileged;
         _logger = logger;
         _networkNamespace = NetworkNamespaceIdentity.Current();
-        _timer = new Timer(_ => CheckSafely(), null, Period, Period);
+        _clock = clock;
+        _started = clock.GetTimestamp();
+        _timer = clock.CreateTimer(_ => CheckSafely(), null, Period, Period);
     }
 
     public void Dispose()
@@ -101,7 +107,7 @@ internal sealed partial class EndpointRouteKeeper : IDisposable
         IReadOnlyList<IPAddress> endpoints;
         using (DeviceSnapshot snapshot = _device.GetSnapshot())
         {
-            endpoints = _trusted.Update(snapshot.Peers, TimeSpan.FromMilliseconds(Environment.TickCount64));
+            endpoints = _trusted.Update(snapshot.Peers, _clock.GetElapsedTime(_started));
         }
 
         QuickState existing = Existing(plan!);
@@ -135,12 +141,7 @@ internal sealed partial class EndpointRouteKeeper : IDisposable
                 continue;
             }
 
-            var route = new RouteEntry
-            {
-                Destination = RoutePrefix.Host(endpoint),
-                Gateway = via.Gateway,
-                OutputInterfaceName = via.Device,
-            };
+            RouteEntry route = KernelRoutes.EndpointHost(endpoint, via.Gateway, via.Device);
             // Recorded before it is created, as `up` does, so the records never miss a route that exists.
             StateRoute recorded = StateRoute.From(route);
             _records.Added.Add(recorded);
@@ -151,7 +152,7 @@ internal sealed partial class EndpointRouteKeeper : IDisposable
                 _privileged.Invoke(() => _netlink.AddRoute(route));
                 LogAdded(_logger, _interfaceName, endpoint, via.Gateway?.ToString() ?? "(direct)", via.Device);
             }
-            catch (NetlinkException e) when (e.Errno == Tun.Interop.LibC.EEXIST)
+            catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
             {
                 // Somebody else's route to that address: it is theirs to keep, not ours to remove.
                 _records.Added.Remove(recorded);
@@ -165,7 +166,7 @@ internal sealed partial class EndpointRouteKeeper : IDisposable
             {
                 _privileged.Invoke(() => _netlink.DeleteRoute(stale.ToRouteEntry()));
             }
-            catch (NetlinkException e) when (e.Errno == Tun.Interop.LibC.ESRCH)
+            catch (NetlinkException e) when (e.Errno == Errno.ESRCH)
             {
                 // Already gone.
             }

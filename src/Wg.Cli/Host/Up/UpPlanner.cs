@@ -6,6 +6,7 @@
 using System.Net;
 using System.Net.Sockets;
 using WgSharp.Cli.Configuration;
+using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Host;
@@ -36,13 +37,13 @@ internal static class UpPlanner
                 case RouteTableMode.Off:
                     break;
                 case RouteTableMode.Table:
-                    routes.Add(Through(prefix, interfaceName, config.Table.Id));
+                    routes.Add(KernelRoutes.Through(prefix, interfaceName, config.Table.Id));
                     break;
                 case RouteTableMode.Auto when prefix.IsDefault:
                     defaultFamilies.Add(prefix.Family);
                     break;
                 default:
-                    routes.Add(Through(prefix, interfaceName, IprouteNames.TableMain));
+                    routes.Add(KernelRoutes.Through(prefix, interfaceName, IprouteNames.TableMain));
                     break;
             }
         }
@@ -219,7 +220,7 @@ internal static class UpPlanner
                 RuleAvailability.NotPermitted => "adding policy rules is not permitted here",
                 _ => "policy rules cannot be managed",
             };
-            return $"{why} (errno {support.Errno})";
+            return $"{why} (errno {support.Errno.Number()})";
         }
 
         if (family == AddressFamily.InterNetwork)
@@ -251,12 +252,12 @@ internal static class UpPlanner
         List<RuleEntry> guardRules = [];
         if (table is { } t)
         {
-            policyRoute = Through(RoutePrefix.Default(family), interfaceName, t);
-            policyRules.Add(new RuleEntry { Family = family, Invert = true, FwMark = t, Table = t });
-            policyRules.Add(new RuleEntry { Family = family, Table = IprouteNames.TableMain, SuppressPrefixLength = 0 });
+            policyRoute = KernelRoutes.Through(RoutePrefix.Default(family), interfaceName, t);
+            policyRules.Add(KernelRules.UnmarkedToTable(family, t));
+            policyRules.Add(KernelRules.MainWithoutDefault(family));
             foreach (InterfaceAddress address in config.Addresses.Where(a => a.Family == family))
             {
-                guardRules.AddRange(TunnelAddressGuard.RulesFor(address.Address, interfaceName));
+                guardRules.AddRange(KernelRules.TunnelAddressGuard(address.Address, interfaceName));
             }
         }
 
@@ -265,19 +266,11 @@ internal static class UpPlanner
         {
             if (facts.RouteTo(endpoint) is { Type: RouteType.Unicast, OutputInterface: not 0 } route)
             {
-                endpointRoutes.Add(new RouteEntry
-                {
-                    Destination = RoutePrefix.Host(endpoint),
-                    Gateway = route.Gateway,
-                    OutputInterface = route.OutputInterface,
-                    OutputInterfaceName = route.OutputInterfaceName,
-                });
+                endpointRoutes.Add(KernelRoutes.EndpointHost(endpoint, route.Gateway, route.OutputInterfaceName, route.OutputInterface));
             }
         }
 
-        RouteEntry[] splitRoutes = family == AddressFamily.InterNetworkV6
-            ? [Through(RoutePrefix.Parse("::/1"), interfaceName, IprouteNames.TableMain), Through(RoutePrefix.Parse("8000::/1"), interfaceName, IprouteNames.TableMain)]
-            : [Through(RoutePrefix.Parse("0.0.0.0/1"), interfaceName, IprouteNames.TableMain), Through(RoutePrefix.Parse("128.0.0.0/1"), interfaceName, IprouteNames.TableMain)];
+        RouteEntry[] splitRoutes = KernelRoutes.SplitDefault(family, interfaceName);
 
         return new DefaultRoutePlan
         {
@@ -292,13 +285,6 @@ internal static class UpPlanner
             SplitRoutes = splitRoutes,
         };
     }
-
-    private static RouteEntry Through(RoutePrefix prefix, string interfaceName, uint table) => new()
-    {
-        Destination = prefix,
-        OutputInterfaceName = interfaceName,
-        Table = table,
-    };
 
     private static int FamilyOrder(AddressFamily family) => family == AddressFamily.InterNetwork ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 // wg-quick's raw-table rule (drop packets for the tunnel's address that arrive on another interface,
-// unless they come from this host) without a firewall, as policy rules: for each tunnel address A,
+// unless they come from this host) without a firewall, as policy rules (KernelRules.TunnelAddressGuard): for
+// each tunnel address A,
 //   pref 0: to A iif <tunnel> lookup local      (arrived through the tunnel: deliver)
 //   pref 0: to A iif lo lookup local            (sent by this host: output lookups carry iif lo)
 //   pref 0: to A blackhole                      (anything else: drop)
@@ -15,27 +16,6 @@ namespace WgSharp.Cli.Host;
 
 internal static class TunnelAddressGuard
 {
-    public const string LoopbackInterface = "lo";
-
-    /// <summary>The three guard rules for one tunnel address, in the order they must be added.</summary>
-    public static RuleEntry[] RulesFor(IPAddress address, string interfaceName)
-    {
-        RoutePrefix host = RoutePrefix.Host(address);
-        return
-        [
-            new RuleEntry { Family = host.Family, Priority = 0, To = host, InputInterface = interfaceName, Table = IprouteNames.TableLocal, Protocol = RouteProtocol.Static },
-            new RuleEntry { Family = host.Family, Priority = 0, To = host, InputInterface = LoopbackInterface, Table = IprouteNames.TableLocal, Protocol = RouteProtocol.Static },
-            new RuleEntry { Family = host.Family, Priority = 0, To = host, Action = RuleAction.Blackhole, Protocol = RouteProtocol.Static },
-        ];
-    }
-
-    /// <summary>The kernel's (or an administrator's) plain `from all lookup local` rule.</summary>
-    public static bool IsLocalRule(RuleEntry rule) =>
-        rule.Table == IprouteNames.TableLocal && rule.Action == RuleAction.ToTable && !rule.Invert
-        && rule.From is null && rule.To is null && rule.FwMark is null && rule.FwMask is null
-        && rule.InputInterface is null && rule.OutputInterface is null && rule.IpProtocol is null
-        && rule.SourcePorts is null && rule.DestinationPorts is null && rule.Tos == 0;
-
     /// <summary>
     /// Moves the priority-0 local rule behind the pref-0 rules added since (the guards). Records the move through
     /// <paramref name="record"/> before changing anything. Returns false (and changes nothing) when it cannot be
@@ -44,7 +24,7 @@ internal static class TunnelAddressGuard
     public static bool MoveLocalRuleBehind(RtNetlink netlink, AddressFamily family, QuickConsole console, Action<StateLocalRuleMove> record)
     {
         IReadOnlyList<RuleEntry> rules = netlink.ListRules(family);
-        int index = FindIndex(rules, r => r.Priority == 0 && IsLocalRule(r));
+        int index = FindIndex(rules, r => r.Priority == 0 && KernelRules.IsLocalRule(r));
         if (index < 0)
         {
             // No local rule at 0 (moved by the administrator, as VRF setups do): the guards already come first.
@@ -88,14 +68,14 @@ internal static class TunnelAddressGuard
         string ip = move.Family == AddressFamily.InterNetworkV6 ? "ip -6" : "ip -4";
         RuleEntry original = move.Original.ToRuleEntry();
         IReadOnlyList<RuleEntry> rules = netlink.ListRules(move.Family);
-        if (!rules.Any(r => r.Priority == 0 && IsLocalRule(r)))
+        if (!rules.Any(r => r.Priority == 0 && KernelRules.IsLocalRule(r)))
         {
             console.Command($"{ip} rule add {original.ToCommandArguments()}");
             netlink.AddRule(original);
         }
 
         RuleEntry copy = original with { Priority = move.TemporaryPriority };
-        if (rules.Any(r => r.Priority == move.TemporaryPriority && IsLocalRule(r)))
+        if (rules.Any(r => r.Priority == move.TemporaryPriority && KernelRules.IsLocalRule(r)))
         {
             console.Command($"{ip} rule del {copy.ToCommandArguments()}");
             netlink.DeleteRule(copy);

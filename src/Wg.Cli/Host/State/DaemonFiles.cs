@@ -9,6 +9,7 @@
 // user owns, of bounded size, validated as data), and takes it back (chown to root) before removing what is in it.
 using System.Text.Json;
 using WgSharp.Cli.Interop;
+using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Host;
@@ -160,10 +161,10 @@ internal static class DaemonFiles
         int fd = Libc.open(path, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
         if (fd < 0)
         {
-            int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-            if (errno != Tun.Interop.LibC.ENOENT)
+            Errno errno = Libc.LastErrno;
+            if (errno != Errno.ENOENT)
             {
-                problems.Add($"cannot open {path} (errno {errno}); its records are ignored");
+                problems.Add($"cannot open {path} (errno {errno.Number()}); its records are ignored");
             }
 
             return null;

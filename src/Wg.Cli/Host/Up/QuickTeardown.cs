@@ -2,7 +2,7 @@
 // interface, then what lives outside the interface), tolerating items that are already gone: after
 // `kill -9` of the daemon the interface, its addresses and its routes have vanished, while rules, endpoint
 // host routes, the sysctl and the DNS record are still there. Also undoes a failed `up`.
-using WgSharp.Tun.Interop;
+using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Host;
@@ -13,14 +13,17 @@ internal sealed class QuickTeardown
     private readonly QuickState _state;
     private readonly QuickStateStore _store;
     private readonly QuickConsole _console;
+    private readonly TimeProvider _clock;
     private bool _complete = true;
 
-    public QuickTeardown(RtNetlink netlink, QuickState state, QuickStateStore store, QuickConsole console)
+    /// <param name="clock">Bounds the waits for the daemon's exit and its interface's removal.</param>
+    public QuickTeardown(RtNetlink netlink, QuickState state, QuickStateStore store, QuickConsole console, TimeProvider clock)
     {
         _netlink = netlink;
         _state = state;
         _store = store;
         _console = console;
+        _clock = clock;
     }
 
     private string Interface => _state.Interface;
@@ -50,7 +53,7 @@ internal sealed class QuickTeardown
 
         if (_state.Daemon is not null || _netlink.TryGetLink(Interface) is not null)
         {
-            if (!DaemonProcess.Stop(Interface, _state.Daemon, _console))
+            if (!DaemonProcess.Stop(Interface, _state.Daemon, _console, _clock))
             {
                 _complete = false;
             }
@@ -141,8 +144,8 @@ internal sealed class QuickTeardown
     // with it. Waiting a moment keeps the route removal below from racing that.
     private void WaitForLinkToVanish()
     {
-        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(3);
-        while (_netlink.TryGetLink(Interface) is not null && DateTime.UtcNow < deadline)
+        long started = _clock.GetTimestamp();
+        while (_netlink.TryGetLink(Interface) is not null && _clock.GetElapsedTime(started) < TimeSpan.FromSeconds(3))
         {
             Thread.Sleep(20);
         }
@@ -155,7 +158,7 @@ internal sealed class QuickTeardown
         {
             remove();
         }
-        catch (NetlinkException e) when (e.Errno is LibC.ENOENT or LibC.ESRCH or LibC.ENODEV or LibC.EADDRNOTAVAIL)
+        catch (NetlinkException e) when (e.Errno is Errno.ENOENT or Errno.ESRCH or Errno.ENODEV or Errno.EADDRNOTAVAIL)
         {
             // already gone
         }

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 using WgSharp.Cli.Host;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
-using WgSharp.Tun.Interop;
+using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
 using WgSharp.Cli.Daemon;
 
@@ -26,9 +26,8 @@ namespace WgSharp.Cli.Host;
 /// </summary>
 internal sealed class WhenUpRouteKeeper : IAsyncDisposable
 {
-    /// <summary>The metric of the keeper's routes: distinct (recognisable, and coexisting with a same-prefix route of
-    /// metric 0); a backup route meant to take over when the peer is down needs a higher one.</summary>
-    public const uint Metric = 10;
+    /// <summary>The metric of the keeper's routes (<see cref="KernelRoutes.WhenUpMetric"/>).</summary>
+    public const uint Metric = KernelRoutes.WhenUpMetric;
 
     /// <summary>How often the keeper looks again without an event: the device raises none for a peer that is already
     /// live when a configuration makes it when-up (as `up` does right after the handshake), and `up` records its
@@ -296,14 +295,7 @@ internal sealed class WhenUpRouteKeeper : IAsyncDisposable
         }
     }
 
-    private RouteEntry Route(RoutePrefix prefix, uint table) => new()
-    {
-        Destination = prefix,
-        OutputInterfaceName = _interfaceName,
-        Table = table,
-        Metric = Metric,
-        Protocol = RouteProtocol.Static,
-    };
+    private RouteEntry Route(RoutePrefix prefix, uint table) => KernelRoutes.WhenUp(prefix, _interfaceName, table);
 
     private bool Add(RouteEntry route)
     {
@@ -313,7 +305,7 @@ internal sealed class WhenUpRouteKeeper : IAsyncDisposable
             _logger.LogInformation("when-up route added: {Route}", route.ToCommandArguments());
             return true;
         }
-        catch (NetlinkException e) when (e.Errno == LibC.EEXIST)
+        catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
         {
             // Someone else's identical route: it stays theirs (not removed by the keeper).
             _logger.LogInformation("when-up route {Route} exists already; left alone", route.ToCommandArguments());
@@ -333,7 +325,7 @@ internal sealed class WhenUpRouteKeeper : IAsyncDisposable
             _routes.DeleteRoute(route);
             _logger.LogInformation("when-up route removed: {Route}", route.ToCommandArguments());
         }
-        catch (NetlinkException e) when (e.Errno is LibC.ESRCH or LibC.ENOENT or LibC.ENODEV)
+        catch (NetlinkException e) when (e.Errno is Errno.ESRCH or Errno.ENOENT or Errno.ENODEV)
         {
             // Gone already (the interface went, or someone removed it).
         }

@@ -22,7 +22,14 @@ internal sealed class QuickStateStore
     // The plan last written per interface, so that the many saves of `up` rewrite it only when it changed.
     private readonly Dictionary<string, byte[]> _plans = [];
 
-    public QuickStateStore(string directory = DefaultDirectory) => Directory = directory;
+    private readonly TimeProvider _clock;
+
+    /// <param name="clock">Bounds the wait for the shared lock; the system clock when null.</param>
+    public QuickStateStore(string directory = DefaultDirectory, TimeProvider? clock = null)
+    {
+        Directory = directory;
+        _clock = clock ?? TimeProvider.System;
+    }
 
     public string Directory { get; }
 
@@ -165,7 +172,7 @@ internal sealed class QuickStateStore
     {
         EnsureDirectory();
         string path = System.IO.Path.Combine(Directory, "shared.lock");
-        DateTime deadline = DateTime.UtcNow + s_globalLockWait;
+        long started = _clock.GetTimestamp();
         while (true)
         {
             if (TryLock(path) is { } held)
@@ -173,7 +180,7 @@ internal sealed class QuickStateStore
                 return held;
             }
 
-            if (DateTime.UtcNow > deadline)
+            if (_clock.GetElapsedTime(started) > s_globalLockWait)
             {
                 throw new QuickException($"{path} stayed locked for {s_globalLockWait.TotalSeconds:0} s by another wgsharp");
             }

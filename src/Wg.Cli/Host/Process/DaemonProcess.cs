@@ -101,7 +101,7 @@ internal static class DaemonProcess
     /// remove its socket and interface; SIGKILL follows when it does not exit in time. A socket file left by a
     /// killed daemon is removed. Returns false when a daemon is still running afterwards.
     /// </summary>
-    public static bool Stop(string interfaceName, StateDaemon? recorded, QuickConsole console,
+    public static bool Stop(string interfaceName, StateDaemon? recorded, QuickConsole console, TimeProvider clock,
         string socketDirectory = UapiSocket.DefaultDirectory)
     {
         StateDaemon? daemon = recorded is { Pid: > 0 } && ProcessSignals.IsRunning(recorded.Pid, recorded.StartTime)
@@ -112,12 +112,12 @@ internal static class DaemonProcess
         {
             console.Command($"kill -TERM {daemon.Pid}");
             ProcessSignals.Send(daemon.Pid, ProcessSignals.SigTerm);
-            if (!ProcessSignals.WaitForExit(daemon.Pid, daemon.StartTime, s_stopTimeout))
+            if (!ProcessSignals.WaitForExit(daemon.Pid, daemon.StartTime, s_stopTimeout, clock))
             {
                 console.Warning($"the daemon (pid {daemon.Pid}) did not stop within {s_stopTimeout.TotalSeconds:0} s");
                 console.Command($"kill -KILL {daemon.Pid}");
                 ProcessSignals.Send(daemon.Pid, ProcessSignals.SigKill);
-                stopped = ProcessSignals.WaitForExit(daemon.Pid, daemon.StartTime, s_stopTimeout);
+                stopped = ProcessSignals.WaitForExit(daemon.Pid, daemon.StartTime, s_stopTimeout, clock);
             }
         }
 
