@@ -1,25 +1,17 @@
 // The wireguard-go command line: `wgsharp [-f|--foreground] [--user <name>] <ifname>`. By default the daemon goes to the
 // background, but only once the interface exists and its UAPI socket listens, so the next `wg` command
-// works (wg-quick relies on that). WG_PROCESS_FOREGROUND=1 or -f keeps it in the foreground.
-using System.Diagnostics;
+// works (wg-quick relies on that; DaemonLaunch). WG_PROCESS_FOREGROUND=1 or -f keeps it in the foreground.
 using Microsoft.Extensions.Logging;
+using WgSharp.Cli.Commands;
 using WgSharp.Cli.Interop;
 using WgSharp.Cli.Uapi;
 using WgSharp.Noise.Interop;
-using WgSharp.Cli.Commands;
 
 namespace WgSharp.Cli.Daemon;
 
 internal static class DaemonCommand
 {
     public const string Usage = "[-f|--foreground] [--user <name>] <interface>";
-
-    // Set by the background launcher for its child: report readiness on stdout, then detach.
-    private const string ChildVariable = "WGSHARP_DAEMON_CHILD";
-    private const string ReadyLine = "READY";
-    private const string ErrorPrefix = "ERROR: ";
-    private const string NotePrefix = "NOTE: ";
-    private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// True when the arguments have the daemon's shape: an interface name, maybe after -f and --user NAME. A bare
@@ -79,10 +71,10 @@ internal static class DaemonCommand
             return 1;
         }
 
-        bool isChild = Environment.GetEnvironmentVariable(ChildVariable) == "1";
+        bool isChild = DaemonLaunch.IsChild;
         if (!foreground && !isChild)
         {
-            return LaunchInBackground(context, interfaceName, user);
+            return DaemonLaunch.InBackground(context, interfaceName, user);
         }
 
         if (isChild)
@@ -100,7 +92,7 @@ internal static class DaemonCommand
         bool explicitLogLevel = Environment.GetEnvironmentVariable(LogLevelSetting.Variable) is not null;
         // LOG_LEVEL=silent silences the notes on what the daemon runs as too (they are also logged at info level).
         bool silent = level is null;
-        Task<string> run = Task.Run(() => daemon.RunAsync(notes => ReportReady(context, isChild, explicitLogLevel, silent ? [] : notes)));
+        Task<string> run = Task.Run(() => daemon.RunAsync(notes => DaemonLaunch.ReportReady(context, isChild, explicitLogLevel, silent ? [] : notes)));
         privileged.Serve(run);
         try
         {
@@ -112,7 +104,7 @@ internal static class DaemonCommand
         {
             if (isChild)
             {
-                StandardStreams.OpenWriter(StandardStreams.Output).WriteLine(ErrorPrefix + e.Message);
+                DaemonLaunch.ReportFailure(e.Message);
             }
             else
             {
@@ -120,156 +112,6 @@ internal static class DaemonCommand
             }
 
             return 1;
-        }
-    }
-
-    // Notes (what the daemon runs as) go where the user sees them: through the launcher, or to stderr.
-    private static void ReportReady(CliContext context, bool isChild, bool explicitLogLevel, IReadOnlyList<string> notes)
-    {
-        if (!isChild)
-        {
-            foreach (string note in notes)
-            {
-                context.Error.WriteLine($"wgsharp: {note}");
-            }
-
-            // Run in the foreground by a Type=notify unit: the socket listens, so `wg` works now.
-            SystemdNotifier.NotifyReady();
-            return;
-        }
-
-        TextWriter readiness = StandardStreams.OpenWriter(StandardStreams.Output);
-        foreach (string note in notes)
-        {
-            readiness.WriteLine(NotePrefix + note);
-        }
-
-        readiness.WriteLine(ReadyLine);
-
-        // Detach from the launcher's streams, as wireguard-go does: keep stderr only when a log level was
-        // asked for. .NET's console streams hold their own duplicates of fds 0-2, so every descriptor that
-        // refers to the caller's stdin/stdout (and stderr, unless kept) is pointed at /dev/null too;
-        // otherwise a caller reading our output to its end (`x=$(wgsharp wg0 2>&1)`) would wait forever.
-        int devNull = Libc.open("/dev/null", Libc.O_RDWR);
-        if (devNull < 0)
-        {
-            return;
-        }
-
-        string? input = DescriptorTarget(0), output = DescriptorTarget(1), error = DescriptorTarget(2);
-        foreach (int fd in OpenDescriptors())
-        {
-            if (fd == devNull)
-            {
-                continue;
-            }
-
-            string? target = fd <= 2 ? new[] { input, output, error }[fd] : DescriptorTarget(fd);
-            bool keep = explicitLogLevel && target == error;
-            bool callers = target is not null && (target == input || target == output || target == error);
-            if (callers && !keep)
-            {
-                Libc.dup2(devNull, fd);
-            }
-        }
-
-        if (devNull > 2)
-        {
-            Libc.close(devNull);
-        }
-    }
-
-    // What a descriptor refers to ("pipe:[1234]", "/dev/pts/0", a path), from /proc/self/fd.
-    private static string? DescriptorTarget(int fd)
-    {
-        try
-        {
-            return new FileInfo($"/proc/self/fd/{fd}").LinkTarget;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
-    private static List<int> OpenDescriptors()
-    {
-        var descriptors = new List<int>();
-        foreach (string entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
-        {
-            if (int.TryParse(Path.GetFileName(entry), out int fd))
-            {
-                descriptors.Add(fd);
-            }
-        }
-
-        return descriptors;
-    }
-
-    // Starts this same program as the daemon child and waits until it reports READY or an error.
-    private static int LaunchInBackground(CliContext context, string interfaceName, string? user)
-    {
-        string? self = Environment.ProcessPath;
-        if (self is null)
-        {
-            context.Error.WriteLine("wgsharp: cannot find its own executable to start the daemon; use -f");
-            return 1;
-        }
-
-        var start = new ProcessStartInfo(self)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardInput = false,
-            RedirectStandardError = false,
-        };
-        if (user is not null)
-        {
-            start.ArgumentList.Add("--user");
-            start.ArgumentList.Add(user);
-        }
-
-        start.ArgumentList.Add(interfaceName);
-        start.Environment[ChildVariable] = "1";
-        start.Environment["WG_PROCESS_FOREGROUND"] = "1";
-
-        using Process child = Process.Start(start) ?? throw new InvalidOperationException("Process.Start returned null");
-        Task<string?> firstLine = child.StandardOutput.ReadLineAsync();
-        if (!firstLine.Wait(StartupTimeout))
-        {
-            context.Error.WriteLine($"wgsharp: the daemon did not become ready within {StartupTimeout.TotalSeconds:0} s");
-            TryKill(child);
-            return 1;
-        }
-
-        string? line = firstLine.Result;
-        while (line is not null && line.StartsWith(NotePrefix, StringComparison.Ordinal))
-        {
-            context.Error.WriteLine($"wgsharp: {line[NotePrefix.Length..]}");
-            Task<string?> next = child.StandardOutput.ReadLineAsync();
-            line = next.Wait(StartupTimeout) ? next.Result : null;
-        }
-
-        if (line == ReadyLine)
-        {
-            return 0;
-        }
-
-        context.Error.WriteLine(line is not null && line.StartsWith(ErrorPrefix, StringComparison.Ordinal)
-            ? $"wgsharp: {line[ErrorPrefix.Length..]}"
-            : "wgsharp: the daemon exited during startup");
-        return 1;
-    }
-
-    private static void TryKill(Process process)
-    {
-        try
-        {
-            process.Kill();
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
         }
     }
 }

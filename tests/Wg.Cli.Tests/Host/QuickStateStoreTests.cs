@@ -149,4 +149,28 @@ public sealed class QuickStateStoreTests : IDisposable
         first.Dispose();
         await second.WaitAsync(TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public void The_shared_lock_gives_up_when_the_injected_clock_says_the_wait_is_over()
+    {
+        var holder = new QuickStateStore(_directory);
+        using IDisposable held = holder.LockShared();
+        var clock = new LeapingClock(TimeSpan.FromSeconds(16));
+        var waiting = new QuickStateStore(_directory, clock);
+
+        QuickException error = Assert.Throws<QuickException>(() => waiting.LockShared());
+
+        Assert.Contains("stayed locked for 15 s", error.Message);
+        Assert.InRange(clock.Readings, 2, 3); // the start, then one look after the first refusal: no 15 s of real waiting
+    }
+
+    // Every reading is one leap later than the one before.
+    private sealed class LeapingClock(TimeSpan leap) : TimeProvider
+    {
+        public int Readings { get; private set; }
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => leap.Ticks * Readings++;
+    }
 }

@@ -1,4 +1,4 @@
-// SyncConfCommand.Plan: the set transaction is minimal (a peer that already matches is not mentioned,
+// SyncConfPlanner.Plan: the set transaction is minimal (a peer that already matches is not mentioned,
 // nor is any device value that matches), never replaces all peers, and leaves the device exactly as
 // `wg setconf` would (listen port and roamed endpoints aside, see Plan); checked on hand-made cases and
 // on random devices and files against the setconf result computed by FakeDevice.
@@ -67,7 +67,7 @@ public class SyncConfPlanTests
         var device = new FakeDevice();
         device.Set(running);
         using DeviceSnapshot snapshot = device.GetSnapshot();
-        using DeviceUpdate update = SyncConfCommand.Plan(desired, snapshot);
+        using DeviceUpdate update = SyncConfPlanner.Plan(desired, snapshot);
         Assert.False(update.ReplacePeers);
         return ReceivedUpdate.From(update);
     }
@@ -161,14 +161,14 @@ public class SyncConfPlanTests
         Assert.Equal(Handshake, device[TestKeys.Public(1)]!.LastHandshake);
 
         using DeviceSnapshot after = device.GetSnapshot();
-        using DeviceUpdate again = SyncConfCommand.Plan(desired, after);
+        using DeviceUpdate again = SyncConfPlanner.Plan(desired, after);
         Assert.True(again.IsEmpty);
     }
 
     private static void Sync(FakeDevice device, InterfaceConfig desired)
     {
         using DeviceSnapshot snapshot = device.GetSnapshot();
-        using DeviceUpdate update = SyncConfCommand.Plan(desired, snapshot);
+        using DeviceUpdate update = SyncConfPlanner.Plan(desired, snapshot);
         device.Apply(update);
     }
 
@@ -207,7 +207,7 @@ public class SyncConfPlanTests
             synced.Set(running.Clone());
             ReceivedUpdate update;
             using (DeviceSnapshot snapshot = synced.GetSnapshot())
-            using (DeviceUpdate plan = SyncConfCommand.Plan(desired, snapshot))
+            using (DeviceUpdate plan = SyncConfPlanner.Plan(desired, snapshot))
             {
                 update = ReceivedUpdate.From(plan);
                 synced.Apply(plan);
@@ -234,7 +234,7 @@ public class SyncConfPlanTests
             }
 
             using DeviceSnapshot final = synced.GetSnapshot();
-            using DeviceUpdate again = SyncConfCommand.Plan(desired, final);
+            using DeviceUpdate again = SyncConfPlanner.Plan(desired, final);
             return again.IsEmpty;
         }), maxTest: 500);
     }

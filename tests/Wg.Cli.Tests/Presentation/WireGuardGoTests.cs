@@ -146,7 +146,7 @@ public class WireGuardGoTests
         using (WgSharp.Cli.Configuration.InterfaceConfig config = WgSharp.Cli.Configuration.ConfigParser.Load(file))
         using (UapiClient client = await UapiClient.ConnectAsync(NameA, network.SocketDirectory))
         using (DeviceSnapshot now = await client.GetAsync())
-        using (DeviceUpdate again = SyncConfCommand.Plan(config, now))
+        using (DeviceUpdate again = SyncConfPlanner.Plan(config, now))
         {
             Assert.True(again.IsEmpty);
         }
