@@ -1,4 +1,4 @@
-// wgsharp's own daemon behaviour (issue 3, "Command line"): a background start that returns only once `wg`
+// wgsharp's own daemon behaviour: a background start that returns only once `wg`
 // works, refusals with a clear message and nothing left behind, shutdown on socket removal and SIGINT,
 // LOG_LEVEL without key material in the log, and a TUN interface that keeps working in another namespace.
 using System.Globalization;

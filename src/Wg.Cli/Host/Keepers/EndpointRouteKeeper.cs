@@ -10,8 +10,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using WgSharp.Router.Configuration;
 using WgSharp.Cli.Daemon;
+using WgSharp.Router.Configuration;
 using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
 

@@ -7,12 +7,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using WgSharp.Cli.Host;
+using WgSharp.Cli.Daemon;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
 using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
-using WgSharp.Cli.Daemon;
 
 namespace WgSharp.Cli.Host;
 
