@@ -6,7 +6,7 @@ using WgSharp.Tun;
 
 namespace WgSharp.Router.Device;
 
-internal sealed class Peer : IDisposable
+internal sealed class Peer : ITunnelOwner, IDisposable
 {
     // Replaced whole (never mutated) so the data path reads it without a lock; a new holder is
     // allocated only when the endpoint actually changes.

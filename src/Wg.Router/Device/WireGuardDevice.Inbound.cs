@@ -3,6 +3,7 @@
 // handshake messages go to their own queue.
 using System.Net.Sockets;
 using WgSharp.Noise;
+using WgSharp.Noise.Messages;
 using WgSharp.Router.Packets;
 using WgSharp.Router.Routing;
 using WgSharp.Tun;
@@ -84,20 +85,24 @@ internal sealed partial class WireGuardDevice
     private bool ClassifyInbound(PacketBatch batch, int i)
     {
         batch.Actions[i] = PacketAction.Skip;
-        int size = batch.Sizes[i];
-        byte type = size >= 4 ? batch.Buffers[i][0] : (byte)0;
-        switch (type)
+        ReadOnlySpan<byte> datagram = batch.Buffers[i].AsSpan(0, batch.Sizes[i]);
+        MessageKind kind = MessageClassifier.Classify(datagram);
+        if (kind == MessageKind.TransportData)
         {
-            case 4:
-                batch.Actions[i] = PacketAction.Open;
-                return true;
-            case 1 or 2 or 3:
-                EnqueueHandshake(batch.Buffers[i].AsSpan(0, size), batch.Endpoints[i]);
-                return false;
-            default:
-                _counters.Drop(DeviceDrop.UnknownDatagram);
-                return false;
+            batch.Actions[i] = PacketAction.Open;
+            return true;
         }
+
+        if (MessageClassifier.IsHandshake(kind))
+        {
+            EnqueueHandshake(datagram, batch.Endpoints[i]);
+        }
+        else
+        {
+            _counters.Drop(DeviceDrop.UnknownDatagram);
+        }
+
+        return false;
     }
 
     // Stage 2, several threads: seal outbound batches, open inbound ones.
