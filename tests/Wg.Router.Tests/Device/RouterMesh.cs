@@ -8,6 +8,8 @@ using WgSharp.Noise;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
 using WgSharp.Router.Device;
+using WgSharp.Router.Nat;
+using WgSharp.Router.Policy;
 using WgSharp.Tun;
 using WgSharp.Tun.InMemory;
 
@@ -85,8 +87,15 @@ internal sealed class RouterMesh : IDisposable
         }
     }
 
-    public static ulong Counter(RouterSnapshot snapshot, string name) =>
-        snapshot.Counters.Single(c => c.Key == name).Value;
+    public static ulong Counter(RouterStatus status, DeviceDrop reason) => (ulong)status.Counters[reason];
+
+    public static ulong Counter(RouterStatus status, NatDrop reason) => (ulong)status.Counters[reason];
+
+    public static IPEndPoint OriginalSource(TrackedFlow flow) =>
+        new(flow.Flow.Original.Source.ToIPAddress(), flow.Flow.Original.SourcePort);
+
+    public static IPEndPoint ReplyDestination(TrackedFlow flow) =>
+        new(flow.Flow.Reply.Destination.ToIPAddress(), flow.Flow.Reply.DestinationPort);
 
     public void Dispose()
     {

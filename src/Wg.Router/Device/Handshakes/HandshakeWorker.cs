@@ -1,32 +1,50 @@
 // Handshake messages on their own bounded queue and thread (whitepaper §5.3): the device is "under
 // load" while the queue is long, and then the engine demands cookies and rate-limits each source, so
-// a flood of initiations costs little and cannot delay transport data.
+// a flood of initiations costs little and cannot delay transport data. Cookie replies to senders the
+// engine does not know go back where the message came from.
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using WgSharp.Noise;
+using WgSharp.Noise.Messages;
 using WgSharp.Tun;
 
 namespace WgSharp.Router.Device;
 
-internal sealed partial class WireGuardDevice
+internal sealed class HandshakeWorker
 {
     /// <summary>Handshake messages waiting; beyond this they are dropped (wireguard-go's QueueHandshakeSize).</summary>
-    public const int HandshakeQueueCapacity = 1024;
+    public const int QueueCapacity = 1024;
 
     /// <summary>At this queue length the device is under load (an eighth of capacity, as wireguard-go).</summary>
-    public const int UnderLoadThreshold = HandshakeQueueCapacity / 8;
+    public const int UnderLoadThreshold = QueueCapacity / 8;
 
     /// <summary>Once under load, the device stays so for this long after the queue shrinks.</summary>
     private static readonly TimeSpan UnderLoadAfterglow = TimeSpan.FromSeconds(1);
 
-    private readonly Channel<HandshakeMessage> _handshakeQueue = Channel.CreateBounded<HandshakeMessage>(HandshakeQueueCapacity);
-    private readonly Channel<HandshakeMessage> _freeHandshakeMessages = CreateHandshakePool();
-    private long _underLoadUntil;
+    private readonly TunnelDirectory _directory;
+    private readonly PeerSender _sender;
+    private readonly DeviceCounters _counters;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Channel<HandshakeMessage> _queue = Channel.CreateBounded<HandshakeMessage>(QueueCapacity);
+    private readonly Channel<HandshakeMessage> _free = CreatePool();
 
-    private static Channel<HandshakeMessage> CreateHandshakePool()
+    // A timestamp of the device's clock; long.MaxValue: under load for good (tests).
+    private long _underLoadUntil = long.MinValue;
+
+    public HandshakeWorker(TunnelDirectory directory, PeerSender sender, DeviceCounters counters, ILogger logger, TimeProvider time)
     {
-        var pool = Channel.CreateBounded<HandshakeMessage>(HandshakeQueueCapacity);
-        for (int i = 0; i < HandshakeQueueCapacity; i++)
+        _directory = directory;
+        _sender = sender;
+        _counters = counters;
+        _logger = logger;
+        _time = time;
+    }
+
+    private static Channel<HandshakeMessage> CreatePool()
+    {
+        var pool = Channel.CreateBounded<HandshakeMessage>(QueueCapacity);
+        for (int i = 0; i < QueueCapacity; i++)
         {
             pool.Writer.TryWrite(new HandshakeMessage());
         }
@@ -34,9 +52,10 @@ internal sealed partial class WireGuardDevice
         return pool;
     }
 
-    private void EnqueueHandshake(ReadOnlySpan<byte> datagram, in UdpEndpoint source)
+    /// <summary>Queues a handshake datagram (a UDP receiver); dropped and counted when the queue is full.</summary>
+    public void Enqueue(ReadOnlySpan<byte> datagram, in UdpEndpoint source)
     {
-        if (datagram.Length > HandshakeMessage.MaxSize || !_freeHandshakeMessages.Reader.TryRead(out HandshakeMessage? message))
+        if (datagram.Length > HandshakeMessage.MaxSize || !_free.Reader.TryRead(out HandshakeMessage? message))
         {
             _counters.Drop(DeviceDrop.HandshakeQueueFull);
             return;
@@ -45,21 +64,25 @@ internal sealed partial class WireGuardDevice
         datagram.CopyTo(message.Data);
         message.Length = datagram.Length;
         message.Source = source;
-        if (!_handshakeQueue.Writer.TryWrite(message))
+        if (!_queue.Writer.TryWrite(message))
         {
             _counters.Drop(DeviceDrop.HandshakeQueueFull);
-            _freeHandshakeMessages.Writer.TryWrite(message);
+            _free.Writer.TryWrite(message);
         }
     }
 
-    private void HandshakeLoop()
+    /// <summary>Ends the queue (the device is closing); the loop returns once it is empty.</summary>
+    public void Complete() => _queue.Writer.TryComplete();
+
+    /// <summary>The handshake thread.</summary>
+    public void Loop()
     {
         var scratch = new HandshakeScratch();
-        while (_handshakeQueue.Reader.TryReadBlocking(out HandshakeMessage message))
+        while (_queue.Reader.TryReadBlocking(out HandshakeMessage message))
         {
             UpdateUnderLoad();
             ProcessHandshake(message, scratch);
-            _freeHandshakeMessages.Writer.TryWrite(message);
+            _free.Writer.TryWrite(message);
         }
     }
 
@@ -73,7 +96,7 @@ internal sealed partial class WireGuardDevice
         Span<byte> address = stackalloc byte[16];
         UdpEndpoint source = message.Source;
         int addressLength = source.CopyAddressTo(address);
-        byte type = message.Data[0];
+        MessageKind kind = MessageClassifier.Classify(message.Data.AsSpan(0, message.Length));
         TunnelResult result = _directory.Receive(message.Data.AsSpan(0, message.Length), address[..addressLength], source.Port, buffer, out Tunnel? tunnel);
         message.Clear();
 
@@ -82,7 +105,7 @@ internal sealed partial class WireGuardDevice
             // Formatting the source and reason allocates: only when someone will read it.
             if (_logger.IsEnabled(LogLevel.Debug))
             {
-                DeviceLog.HandshakeDropped(_logger, MessageName(type), source.ToString(), result.DropReason.ToString());
+                DeviceLog.HandshakeDropped(_logger, MessageClassifier.Name(kind), source.ToString(), result.DropReason.ToString());
             }
 
             return;
@@ -93,27 +116,27 @@ internal sealed partial class WireGuardDevice
             // A cookie reply to an unknown sender goes back where the message came from.
             if (result.Operation == TunnelOperation.WriteToNetwork)
             {
-                SendToSource(source, result.Packet, scratch);
+                _sender.SendToSource(source, result.Packet, scratch.Buffer, scratch.SendBuffers, scratch.SendSizes);
             }
 
             return;
         }
 
-        DeviceLog.Received(_logger, peer, MessageName(type));
-        if (type != 3)
+        DeviceLog.Received(_logger, peer, MessageClassifier.Name(kind));
+        if (kind != MessageKind.CookieReply)
         {
             peer.UpdateEndpointFromPacket(source); // an authenticated handshake message: roaming
-            peer.NoteHandshakeFrom(source, isResponse: type == 2); // where handshakes complete (endpoint host routes)
+            peer.NoteHandshakeFrom(source, isResponse: kind == MessageKind.HandshakeResponse); // where handshakes complete (endpoint host routes)
             peer.MarkReceived(_time.GetTimestamp()); // and a sign of life (Routes = when-up)
         }
 
         if (result.Operation == TunnelOperation.WriteToNetwork)
         {
-            DeviceLog.Sending(_logger, peer, type == 1 ? "handshake response" : "first data or keepalive");
-            SendToPeer(peer, result.Packet);
+            DeviceLog.Sending(_logger, peer, kind == MessageKind.HandshakeInitiation ? "handshake response" : "first data or keepalive");
+            _sender.SendControl(peer, result.Packet);
         }
 
-        DrainQueued(peer, buffer);
+        _sender.DrainQueued(peer, buffer);
     }
 
     /// <summary>Tests: keep the device under load (cookies demanded) regardless of its queue.</summary>
@@ -123,71 +146,17 @@ internal sealed partial class WireGuardDevice
         _directory.IsUnderLoad = true;
     }
 
-    private void UpdateUnderLoad()
+    /// <summary>Under load while the queue is long and for <see cref="UnderLoadAfterglow"/> after (handshake and timer threads).</summary>
+    public void UpdateUnderLoad()
     {
-        long now = Environment.TickCount64;
-        if (_handshakeQueue.Reader.Count >= UnderLoadThreshold)
+        long now = _time.GetTimestamp();
+        long until = Volatile.Read(ref _underLoadUntil);
+        if (_queue.Reader.Count >= UnderLoadThreshold && until != long.MaxValue)
         {
-            _underLoadUntil = now + (long)UnderLoadAfterglow.TotalMilliseconds;
+            until = now + (long)(UnderLoadAfterglow.TotalSeconds * _time.TimestampFrequency);
+            Volatile.Write(ref _underLoadUntil, until);
         }
 
-        _directory.IsUnderLoad = now < _underLoadUntil;
-    }
-
-    // Sent from scratch.Buffer, where the engine wrote it (the copy is then onto itself): no array per reply.
-    private void SendToSource(UdpEndpoint source, ReadOnlySpan<byte> datagram, HandshakeScratch scratch)
-    {
-        IUdpBind? bind = _bind;
-        if (bind is null)
-        {
-            return;
-        }
-
-        datagram.CopyTo(scratch.Buffer);
-        scratch.SendBuffers[0] = scratch.Buffer;
-        scratch.SendSizes[0] = datagram.Length;
-        UdpSendResult result = bind.Send(scratch.SendBuffers, scratch.SendSizes, 1, 0, ref source);
-        if (!result.Succeeded)
-        {
-            _counters.Drop(DeviceDrop.SendFailed);
-        }
-    }
-
-    private static string MessageName(byte type) => type switch
-    {
-        1 => "handshake initiation",
-        2 => "handshake response",
-        3 => "cookie reply",
-        _ => "message",
-    };
-
-    /// <summary>A handshake datagram waiting in the queue; pooled.</summary>
-    internal sealed class HandshakeMessage
-    {
-        public const int MaxSize = 148;
-
-        public byte[] Data { get; } = new byte[MaxSize];
-
-        public int Length { get; set; }
-
-        public UdpEndpoint Source { get; set; }
-
-        /// <summary>Forgets the message before the buffer goes back to the pool (nothing of a peer's lingers there).</summary>
-        public void Clear()
-        {
-            Array.Clear(Data);
-            Length = 0;
-            Source = default;
-        }
-    }
-
-    /// <summary>What the handshake thread writes into: the engine's output and a one-datagram send vector.</summary>
-    internal sealed class HandshakeScratch
-    {
-        public byte[] Buffer { get; } = GC.AllocateUninitializedArray<byte>(PacketBatch.BufferSize, pinned: true);
-
-        public byte[][] SendBuffers { get; } = new byte[1][];
-
-        public int[] SendSizes { get; } = new int[1];
+        _directory.IsUnderLoad = until == long.MaxValue || now < until;
     }
 }

@@ -1,38 +1,57 @@
 // Inbound: datagrams from the UDP socket. Transport data is opened in parallel and delivered to the
-// TUN in order, after the AllowedIPs source check (whitepaper §2: cryptokey routing both ways);
-// handshake messages go to their own queue.
+// TUN in order, after the AllowedIPs source check (whitepaper §2: cryptokey routing both ways) and the
+// router stage; handshake messages go to the handshake worker's queue. Threads: one UDP receiver per
+// address family, the crypto workers (open), the TUN writer (in order).
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
 using WgSharp.Noise;
 using WgSharp.Noise.Messages;
 using WgSharp.Router.Packets;
-using WgSharp.Router.Routing;
+using WgSharp.Router.Policy;
 using WgSharp.Tun;
 
 namespace WgSharp.Router.Device;
 
-internal sealed partial class WireGuardDevice
+internal sealed class InboundPipeline
 {
-    private readonly TokenBucket _icmpLimiter = new(IcmpErrorsPerSecond, IcmpErrorBurst);
-    private readonly Lock _icmpWriteLock = new();
-    private readonly byte[][] _icmpBuffers = new byte[1][];
-    private readonly int[] _icmpSizes = new int[1];
+    private readonly ITunDevice _tun;
+    private readonly TunnelDirectory _directory;
+    private readonly BatchStage _stage;
+    private readonly PeerTable _peers;
+    private readonly PolicyRouter _policy;
+    private readonly PeerSender _sender;
+    private readonly HandshakeWorker _handshakes;
+    private readonly DeviceCounters _counters;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly BatchQueue<PacketBatch> _deliverInOrder = new(BatchStage.BatchesPerDirection);
 
-    private void StartReceivers(IUdpBind bind)
+    public InboundPipeline(
+        ITunDevice tun, TunnelDirectory directory, BatchStage stage, PeerTable peers, PolicyRouter policy, PeerSender sender,
+        HandshakeWorker handshakes, DeviceCounters counters, ILogger logger, TimeProvider time)
     {
-        foreach (AddressFamily family in new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 })
-        {
-            if (bind.Supports(family))
-            {
-                StartThread(family == AddressFamily.InterNetwork ? "udp-receive-v4" : "udp-receive-v6", () => ReceiveLoop(bind, family));
-            }
-        }
+        _tun = tun;
+        _directory = directory;
+        _stage = stage;
+        _peers = peers;
+        _policy = policy;
+        _sender = sender;
+        _handshakes = handshakes;
+        _counters = counters;
+        _logger = logger;
+        _time = time;
     }
 
-    // Stage 1, one thread per socket: receive a batch, send handshake messages to their queue, pass
-    // transport data on. The loop ends when its bind is closed (shutdown or a port change).
-    private void ReceiveLoop(IUdpBind bind, AddressFamily family)
+    /// <summary>Ends the in-order stage (the device is closing).</summary>
+    public void Complete() => _deliverInOrder.Complete();
+
+    /// <summary>
+    /// A UDP receiver (one thread per socket family): receive a batch, send handshake messages to their queue, pass
+    /// transport data on. Ends when its bind is closed (shutdown or a port change).
+    /// </summary>
+    public void ReceiveLoop(IUdpBind bind, AddressFamily family)
     {
-        while (_freeInbound.TryReadBlocking(out PacketBatch batch))
+        while (_stage.TryTakeFree(inbound: true, out PacketBatch batch))
         {
             int count;
             try
@@ -47,7 +66,7 @@ internal sealed partial class WireGuardDevice
 
             if (count == 0)
             {
-                Recycle(batch);
+                _stage.Recycle(batch);
                 return; // this bind was closed
             }
 
@@ -55,34 +74,24 @@ internal sealed partial class WireGuardDevice
             int toOpen = 0;
             for (int i = 0; i < count; i++)
             {
-                toOpen += ClassifyInbound(batch, i) ? 1 : 0;
+                toOpen += Classify(batch, i) ? 1 : 0;
             }
 
             if (toOpen == 0)
             {
-                Recycle(batch);
+                _stage.Recycle(batch);
                 continue;
             }
 
-            if (toOpen <= InlineCryptoPackets)
-            {
-                OpenBatch(batch);
-                batch.Processed.Set();
-                _deliverInOrder.TryWrite(batch);
-                continue;
-            }
-
-            // Crypto first, as in ReadTunLoop: after Close no batch may wait in the delivery queue for an open that
-            // never comes.
-            if (!_crypto.TryWrite(batch))
+            if (!_stage.Dispatch(batch, toOpen, _deliverInOrder))
             {
                 return; // closing
             }
-            _deliverInOrder.TryWrite(batch);
         }
     }
 
-    private bool ClassifyInbound(PacketBatch batch, int i)
+    // True for transport data (to open); handshake messages go to their queue, anything else is counted.
+    private bool Classify(PacketBatch batch, int i)
     {
         batch.Actions[i] = PacketAction.Skip;
         ReadOnlySpan<byte> datagram = batch.Buffers[i].AsSpan(0, batch.Sizes[i]);
@@ -95,7 +104,7 @@ internal sealed partial class WireGuardDevice
 
         if (MessageClassifier.IsHandshake(kind))
         {
-            EnqueueHandshake(datagram, batch.Endpoints[i]);
+            _handshakes.Enqueue(datagram, batch.Endpoints[i]);
         }
         else
         {
@@ -105,25 +114,8 @@ internal sealed partial class WireGuardDevice
         return false;
     }
 
-    // Stage 2, several threads: seal outbound batches, open inbound ones.
-    private void CryptoLoop()
-    {
-        while (_crypto.TryReadBlocking(out PacketBatch batch))
-        {
-            if (batch.IsInbound)
-            {
-                OpenBatch(batch);
-            }
-            else
-            {
-                SealBatch(batch);
-            }
-
-            batch.Processed.Set();
-        }
-    }
-
-    private void OpenBatch(PacketBatch batch)
+    /// <summary>The inbound half of the crypto workers: open each transport message in place.</summary>
+    public static void OpenBatch(TunnelDirectory directory, PacketBatch batch)
     {
         Span<byte> address = stackalloc byte[16];
         for (int i = 0; i < batch.Count; i++)
@@ -138,8 +130,8 @@ internal sealed partial class WireGuardDevice
             ref UdpEndpoint source = ref batch.Endpoints[i];
             int addressLength = source.CopyAddressTo(address);
 
-            // Decrypted in place: the plaintext lands where the ciphertext was, after the 16-byte header.
-            TunnelResult result = _directory.Receive(buffer.AsSpan(0, batch.Sizes[i]), address[..addressLength], source.Port,
+            // Decrypted in place: the plaintext lands where the ciphertext was, after the transport header.
+            TunnelResult result = directory.Receive(buffer.AsSpan(0, batch.Sizes[i]), address[..addressLength], source.Port,
                 buffer.AsSpan(PacketBatch.HeadRoom), out Tunnel? tunnel);
             if (tunnel?.Owner is not Peer peer || result.Operation == TunnelOperation.Drop)
             {
@@ -155,20 +147,24 @@ internal sealed partial class WireGuardDevice
         }
     }
 
-    // Stage 3, one thread: in arrival order, check each packet's source against the sending peer's
-    // AllowedIPs, follow roaming peers, and write to the TUN in one batch.
-    private void DeliverInOrderLoop()
+    /// <summary>
+    /// The TUN writer (one thread): in arrival order, check each packet's source against the sending peer's
+    /// AllowedIPs, follow roaming peers, pass the router stage, and write to the TUN in one batch.
+    /// </summary>
+    public void DeliverInOrderLoop()
     {
-        var writeBuffers = new byte[BatchCapacity][];
-        var writeSizes = new int[BatchCapacity];
-        var authenticated = new Peer?[BatchCapacity];
-        var relayIndices = new int[BatchCapacity];
-        var relayTargets = new Peer?[BatchCapacity];
+        var writeBuffers = new byte[BatchStage.BatchCapacity][];
+        var writeSizes = new int[BatchStage.BatchCapacity];
+        var authenticated = new Peer?[BatchStage.BatchCapacity];
+        var relayTargets = new Peer?[BatchStage.BatchCapacity];
+        var runBuffers = new byte[BatchStage.BatchCapacity][];
+        var runSizes = new int[BatchStage.BatchCapacity];
         byte[] scratch = GC.AllocateUninitializedArray<byte>(PacketBatch.BufferSize, pinned: true);
         while (_deliverInOrder.TryReadBlocking(out PacketBatch batch))
         {
             batch.Processed.Wait();
-            RouterState? router = _router;
+            RouterState? state = _policy.InForce;
+            bool anyWhenUp = state is { AnyWhenUp: true };
             int writes = 0, peers = 0, relays = 0;
             for (int i = 0; i < batch.Count; i++)
             {
@@ -190,28 +186,31 @@ internal sealed partial class WireGuardDevice
                     continue;
                 }
 
-                ReadOnlySpan<byte> packet = batch.Buffers[i].AsSpan(PacketBatch.HeadRoom, batch.Sizes[i]);
-                if (!IpPacket.TryGetSourceAddress(packet, out ReadOnlySpan<byte> inner) ||
-                    ((!_allowedIps.TryLookup(inner, out Peer? owner) || owner != peer) && !OwnsSourceWhileOthersDown(router, inner, peer)))
+                Span<byte> packet = batch.Buffers[i].AsSpan(PacketBatch.HeadRoom, batch.Sizes[i]);
+                if (!IpPacket.TryGetSourceAddress(packet, out ReadOnlySpan<byte> inner) || !_peers.IsAllowedSource(inner, peer, anyWhenUp))
                 {
                     _counters.Drop(DeviceDrop.SourceNotAllowed);
                     continue;
                 }
 
-                if (router is not null)
+                if (state is not null)
                 {
-                    Span<byte> routed = batch.Buffers[i].AsSpan(PacketBatch.HeadRoom, batch.Sizes[i]);
-                    InboundVerdict verdict = RouteInboundPolicy(router, peer, routed, scratch, out Peer? target);
+                    InboundVerdict verdict = _policy.RouteInbound(state, peer, packet, scratch, out Peer? target);
                     if (verdict == InboundVerdict.Drop)
                     {
                         continue;
                     }
 
+                    if (verdict == InboundVerdict.Relay && Relay(batch, i, target!, scratch))
+                    {
+                        relayTargets[i] = target;
+                        relays++;
+                        continue;
+                    }
+
                     if (verdict == InboundVerdict.Relay)
                     {
-                        relayIndices[relays] = i;
-                        relayTargets[relays++] = target;
-                        continue;
+                        continue; // queued for a handshake, or not sealed (counted)
                     }
                 }
 
@@ -234,7 +233,7 @@ internal sealed partial class WireGuardDevice
 
             if (relays > 0)
             {
-                SendRelayed(batch, relayIndices, relayTargets, relays, writeBuffers, writeSizes, scratch);
+                _sender.SendGrouped(batch.Buffers, batch.Sizes, relayTargets, batch.Count, runBuffers, runSizes);
             }
 
             // A session that just became usable (the responder's first packet) releases queued packets.
@@ -242,34 +241,37 @@ internal sealed partial class WireGuardDevice
             for (int p = 0; p < peers; p++)
             {
                 authenticated[p]!.MarkReceived(received);
-                DrainQueued(authenticated[p]!, scratch);
+                _sender.DrainQueued(authenticated[p]!, scratch);
             }
 
-            Array.Clear(writeBuffers);
-            Array.Clear(authenticated);
-            Recycle(batch);
+            Array.Clear(writeBuffers, 0, writes);
+            Array.Clear(authenticated, 0, peers);
+            _stage.Recycle(batch);
         }
     }
 
-    /// <summary>Sends what the engine has queued for a peer (call Decapsulate with no input until Done).</summary>
-    private void DrainQueued(Peer peer, byte[] scratch)
+    /// <summary>
+    /// Seals packet <paramref name="i"/> of the batch in place for <paramref name="target"/> (true: send it with the
+    /// batch's other relayed packets), or queues it for a handshake. Counters are reserved on this thread while the
+    /// TUN reader reserves for the same peer, so the two streams interleave a little out of order: well inside the
+    /// replay window.
+    /// </summary>
+    private bool Relay(PacketBatch batch, int i, Peer target, byte[] scratch)
     {
-        if (peer.Tunnel.QueuedPackets == 0)
+        byte[] buffer = batch.Buffers[i];
+        Span<byte> packet = buffer.AsSpan(PacketBatch.HeadRoom, batch.Sizes[i]);
+        if (!_sender.TryReserveOrQueue(target, packet, scratch, out SendReservation reservation))
         {
-            return;
+            return false;
         }
 
-        TunnelResult result;
-        while ((result = peer.Tunnel.Decapsulate(default, scratch)).Operation == TunnelOperation.WriteToNetwork)
+        // False: erased since the reservation, counted by the engine, not sent.
+        if (!target.Tunnel.TrySeal(ref reservation, packet, buffer, out int length))
         {
-            SendToPeer(peer, result.Packet);
+            return false;
         }
+
+        batch.Sizes[i] = length;
+        return true;
     }
-
-    // The source check with `Routes = when-up` peers (the slow path, only after the plain lookup named another
-    // peer): while a more specific when-up peer is down, the peer traffic fails over to must also be allowed to
-    // answer from those addresses, so the check uses the same eligible-owner lookup as routing does.
-    private bool OwnsSourceWhileOthersDown(RouterState? router, ReadOnlySpan<byte> source, Peer peer) =>
-        router is { AnyWhenUp: true } && IpAddressKey.TryCreate(source, out IpAddressKey key)
-        && _allowedIps.TryLookup(key, CanReceive, out Peer? owner) && owner == peer;
 }
