@@ -201,7 +201,9 @@ internal sealed class InboundPipeline
                         continue;
                     }
 
-                    if (verdict == InboundVerdict.Relay && Relay(batch, i, target!, scratch))
+                    // Relayed packets are sealed in place here (the TUN reader seals for the same peer meanwhile: the two
+                    // streams interleave a little out of order, well inside the replay window) and sent after the TUN write.
+                    if (verdict == InboundVerdict.Relay && OutboundPipeline.TrySealInPlace(_sender, target!, batch.Buffers[i], ref batch.Sizes[i], scratch))
                     {
                         relayTargets[i] = target;
                         relays++;
@@ -248,30 +250,5 @@ internal sealed class InboundPipeline
             Array.Clear(authenticated, 0, peers);
             _stage.Recycle(batch);
         }
-    }
-
-    /// <summary>
-    /// Seals packet <paramref name="i"/> of the batch in place for <paramref name="target"/> (true: send it with the
-    /// batch's other relayed packets), or queues it for a handshake. Counters are reserved on this thread while the
-    /// TUN reader reserves for the same peer, so the two streams interleave a little out of order: well inside the
-    /// replay window.
-    /// </summary>
-    private bool Relay(PacketBatch batch, int i, Peer target, byte[] scratch)
-    {
-        byte[] buffer = batch.Buffers[i];
-        Span<byte> packet = buffer.AsSpan(PacketBatch.HeadRoom, batch.Sizes[i]);
-        if (!_sender.TryReserveOrQueue(target, packet, scratch, out SendReservation reservation))
-        {
-            return false;
-        }
-
-        // False: erased since the reservation, counted by the engine, not sent.
-        if (!target.Tunnel.TrySeal(ref reservation, packet, buffer, out int length))
-        {
-            return false;
-        }
-
-        batch.Sizes[i] = length;
-        return true;
     }
 }

@@ -3,6 +3,7 @@
 // order. Threads: the TUN reader (route, reserve counters in read order), the crypto workers (seal),
 // the UDP sender (in order, consecutive packets of one peer in one send).
 using Microsoft.Extensions.Logging;
+using WgSharp.Noise;
 using WgSharp.Router.Packets;
 using WgSharp.Router.Policy;
 using WgSharp.Tun;
@@ -146,6 +147,25 @@ internal sealed class OutboundPipeline
             batch.Sizes[i] = length;
             batch.Actions[i] = sealedIt ? PacketAction.Write : PacketAction.Skip;
         }
+    }
+
+    /// <summary>
+    /// Seals one packet (at <see cref="PacketBatch.HeadRoom"/> of <paramref name="buffer"/>, <paramref name="size"/>
+    /// bytes) for <paramref name="peer"/> in place on the calling thread, for a packet that did not come from the TUN
+    /// (a relayed one); true: <paramref name="size"/> is now the datagram's. False when it was queued for a handshake
+    /// or not sealed (the session was erased since the reservation: counted by the engine).
+    /// </summary>
+    public static bool TrySealInPlace(PeerSender sender, Peer peer, byte[] buffer, ref int size, byte[] scratch)
+    {
+        Span<byte> packet = buffer.AsSpan(PacketBatch.HeadRoom, size);
+        if (!sender.TryReserveOrQueue(peer, packet, scratch, out SendReservation reservation) ||
+            !peer.Tunnel.TrySeal(ref reservation, packet, buffer, out int length))
+        {
+            return false;
+        }
+
+        size = length;
+        return true;
     }
 
     /// <summary>The UDP sender (one thread): send batches in the order they were read, each peer's packets in one send.</summary>
