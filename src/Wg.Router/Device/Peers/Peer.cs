@@ -44,7 +44,7 @@ internal sealed class Peer : ITunnelOwner, IDisposable
 
     /// <summary>
     /// Whether the data path may send to this peer: always for `Routes = always`; for `Routes = when-up`, while it
-    /// has a live session (the timer thread decides, see WireGuardDevice.Liveness).
+    /// has a live session (the timer thread decides, see PeerLiveness).
     /// </summary>
     public volatile bool IsDestination = true;
 
