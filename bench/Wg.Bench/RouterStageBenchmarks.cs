@@ -53,7 +53,7 @@ public class RouterStageBenchmarks
         _outbound = Tcp([192, 168, 5, 10], 40000, [10, 2, 0, 5], 443);
         _reply = Tcp([10, 2, 0, 5], 443, [10, 0, 0, 1], 40000);
         _outbound.CopyTo(_work, 0);
-        _peer = _routed.SelectOutboundPeer(_work, _scratch)!; // opens the flow
+        _peer = _routed.Outbound.SelectPeer(_work, _scratch)!; // opens the flow
     }
 
     [GlobalCleanup]
@@ -67,21 +67,21 @@ public class RouterStageBenchmarks
     public bool Outbound_empty_configuration()
     {
         _outbound.CopyTo(_work, 0);
-        return _plain.SelectOutboundPeer(_work, _scratch) is not null;
+        return _plain.Outbound.SelectPeer(_work, _scratch) is not null;
     }
 
     [Benchmark]
     public bool Outbound_rules_masquerade_mss()
     {
         _outbound.CopyTo(_work, 0);
-        return _routed.SelectOutboundPeer(_work, _scratch) is not null;
+        return _routed.Outbound.SelectPeer(_work, _scratch) is not null;
     }
 
     [Benchmark]
     public int Inbound_reply_unnat_rules_mss()
     {
         _reply.CopyTo(_work, 0);
-        return (int)_routed.RouteInboundPolicy(_routed.Router!, _peer, _work, _scratch, out _);
+        return (int)_routed.Policy.RouteInbound(_routed.Policy.InForce!, _peer, _work, _scratch, out _);
     }
 
     private static WireGuardDevice Create(InMemoryUdpNetwork network, PrivateKey key, PublicKey peer, string address)

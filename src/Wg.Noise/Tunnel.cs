@@ -53,8 +53,14 @@ public sealed partial class Tunnel : IDisposable
     /// <summary>Drops attributed to this peer, by reason.</summary>
     public DropCounters Drops { get; } = new();
 
-    /// <summary>Any object the device associates with this tunnel (its peer record).</summary>
-    public object? Owner { get; set; }
+    /// <summary>
+    /// Room a caller leaves before a plaintext packet in its buffer: the transport header (type, receiver index,
+    /// counter, §5.4.6) is written there, so sealing runs in place and opening leaves the plaintext at this offset.
+    /// </summary>
+    public const int TransportHeadRoom = Messages.TransportDataMessage.HeaderSize;
+
+    /// <summary>The device's record of this peer, handed back with the tunnel by the directory's lookups.</summary>
+    public ITunnelOwner? Owner { get; set; }
 
     /// <summary>Bytes of datagrams received from and sent to this peer (what `wg show` calls transfer).</summary>
     public long RxBytes => Interlocked.Read(ref _rxBytes);

@@ -65,7 +65,7 @@ internal static class DaemonCommand
 
         // Without libsodium no key can be set: refuse to start, saying what to install, rather than
         // serve a socket whose first `wg set ... private-key` fails.
-        if (!NativeLibraryResolver.TryLoadSodium(out string? missing))
+        if (!CryptoLibrary.TryLoad(out string? missing))
         {
             context.Error.WriteLine($"wgsharp: {missing}");
             return 1;

@@ -197,7 +197,7 @@ internal sealed class WireGuardDaemon
         public DeviceSnapshot GetSnapshot() => device.GetSnapshot();
 
         public IReadOnlyCollection<PublicKey> LiveWhenUpPeers() =>
-            [.. device.GetRouterSnapshot(maxFlows: 0).WhenUpPeers.Where(p => p.Value).Select(p => p.Key)];
+            [.. device.GetRouterStatus(maxFlows: 0).WhenUpPeers.Where(p => p.Value).Select(p => p.Key)];
     }
 
     // Route changes need CAP_NET_ADMIN on the sending thread: the privileged one.

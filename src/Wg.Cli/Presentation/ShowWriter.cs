@@ -50,7 +50,11 @@ internal sealed class ShowWriter : IDisposable
     public ShowWriter Key(PublicKey key) => EncodeBase64(key.AsSpan());
 
     /// <summary>A private or preshared key in base64: a secret, for dumps and configuration files.</summary>
-    public ShowWriter Secret(SecretKey key) => EncodeBase64(key.Bytes);
+    public ShowWriter Secret(SecretKey key)
+    {
+        _buffer.Advance(key.ExportBase64Utf8(_buffer.GetSpan(SecretKey.Base64Utf8Length)));
+        return this;
+    }
 
     /// <summary>A secret key in the readable format: "(hidden)" unless keys are to be shown.</summary>
     public ShowWriter MaskedSecret(SecretKey key) => HideKeys ? Text("(hidden)") : Secret(key);

@@ -1,4 +1,5 @@
 // Adapts WireGuardDevice's policy-router members to IRouterConfigurator, for the daemon's UAPI server.
+using WgSharp.Cli.Presentation;
 using WgSharp.Router.Configuration;
 using WgSharp.Router.Device;
 
@@ -10,5 +11,5 @@ internal sealed class DeviceRouterConfigurator(WireGuardDevice device) : IRouter
 
     public void SetRouterConfiguration(RouterConfiguration configuration) => device.SetRouterConfiguration(configuration);
 
-    public RouterSnapshot GetRouterSnapshot(int maxFlows) => device.GetRouterSnapshot(maxFlows);
+    public RouterSnapshot GetRouterSnapshot(int maxFlows) => RouterStatusText.ToSnapshot(device.GetRouterStatus(maxFlows));
 }

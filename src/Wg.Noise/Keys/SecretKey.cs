@@ -36,6 +36,19 @@ public abstract class SecretKey : IDisposable
     /// <summary>The key in base64, for writing a configuration file. Say it out loud: this is a secret.</summary>
     public string ExportBase64() => KeyEncoding.ToBase64(Bytes);
 
+    /// <summary>Bytes <see cref="ExportBase64Utf8"/> writes.</summary>
+    public const int Base64Utf8Length = (Size + 2) / 3 * 4;
+
+    /// <summary>
+    /// Writes the key in base64 as UTF-8 into <paramref name="destination"/> (at least <see cref="Base64Utf8Length"/>
+    /// bytes) and returns the bytes written: for writers that keep secrets out of immutable strings. A secret.
+    /// </summary>
+    public int ExportBase64Utf8(Span<byte> destination)
+    {
+        System.Buffers.Text.Base64.EncodeToUtf8(Bytes, destination, out _, out int written);
+        return written;
+    }
+
     /// <summary>The key in hex, for the UAPI. This is a secret.</summary>
     public string ExportHex() => KeyEncoding.ToHex(Bytes);
 

@@ -1,5 +1,5 @@
 // Throw helpers for misuse of the Noise building blocks (buffer too small, address of the wrong length); hostile
-// input never reaches them, parsers return false instead (ARCHITECTURE.md, guideline 3).
+// input never reaches them, parsers return false instead.
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 

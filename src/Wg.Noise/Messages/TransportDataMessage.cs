@@ -59,7 +59,7 @@ internal readonly ref struct TransportDataMessage
     /// <summary>
     /// Writes only the type and reserved bytes of the header and returns a view over all of
     /// <paramref name="buffer"/>: the bytes after the header are left alone, because the plaintext is already
-    /// there to be encrypted in place (ARCHITECTURE.md, guideline 4). Throws if the buffer is smaller than
+    /// there to be encrypted in place (caller-owned buffers, no copy). Throws if the buffer is smaller than
     /// <see cref="MinimumSize"/>.
     /// </summary>
     public static TransportDataMessage Create(Span<byte> buffer)

@@ -1,10 +1,12 @@
 // The control plane: applying UAPI `set` transactions atomically and reporting `get` snapshots
-// (IDeviceConfigurator). Socket changes are made first, since only they can fail; everything after
-// them cannot, so a refused transaction leaves nothing half-applied.
+// (IDeviceConfigurator), and the router configuration (PolicyRouter). Socket changes are made first,
+// since only they can fail; everything after them cannot, so a refused transaction leaves nothing
+// half-applied. One lock, _configLock, serializes every change to peers, keys, sockets and policy.
 using System.Net;
 using WgSharp.Noise;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
+using WgSharp.Router.Policy;
 using WgSharp.Router.Routing;
 using WgSharp.Tun;
 
@@ -14,22 +16,21 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
 {
     private readonly Lock _configLock = new();
 
-    // Guarded by _configLock.
-    private readonly Dictionary<PublicKey, Peer> _peers = [];
+    // Guarded by _configLock (with _peers and the policy router's configuration).
     private PrivateKey? _privateKey;
     private ushort _listenPort;
     private uint _firewallMark;
     private int _mtu;
 
-    // Rebuilt under _configLock on every peer change; read by the timer thread without locking.
-    private volatile Peer[] _peerList = [];
+    // Auto MSS clamping follows the TUN's MTU, before Start too.
+    private int EffectiveMtu => _mtu > 0 ? _mtu : _tun.Mtu;
 
     /// <summary>The engine's tunnel for a configured peer, or null (tests reach the engine's seams through it).</summary>
     internal Tunnel? FindTunnel(PublicKey peer)
     {
         lock (_configLock)
         {
-            return _peers.TryGetValue(peer, out Peer? found) ? found.Tunnel : null;
+            return _peers.TryGet(peer, out Peer? found) ? found.Tunnel : null;
         }
     }
 
@@ -37,13 +38,9 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
     {
         lock (_configLock)
         {
-            if (_closing)
-            {
-                throw new ConfigurationException(ConfigurationErrno.IoError, "The device is shutting down.");
-            }
-
-            var peers = new List<PeerSnapshot>(_peers.Count);
-            foreach (Peer peer in _peers.Values)
+            ThrowIfClosing();
+            var peers = new List<PeerSnapshot>(_peers.All.Count);
+            foreach (Peer peer in _peers.All)
             {
                 bool handshake = peer.TryGetHandshakeSource(out UdpEndpoint handshakeSource, out bool completed, out long sequence);
                 peers.Add(new PeerSnapshot
@@ -59,14 +56,14 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
                     TransmitBytes = (ulong)peer.Tunnel.TxBytes,
                     ReceiveBytes = (ulong)peer.Tunnel.RxBytes,
                     PersistentKeepaliveInterval = peer.PersistentKeepaliveSeconds,
-                    AllowedIps = Array.ConvertAll(_allowedIps.GetPrefixes(peer), ToNetwork),
+                    AllowedIps = Array.ConvertAll(_peers.AllowedIpsOf(peer), ToNetwork),
                 });
             }
 
             return new DeviceSnapshot
             {
                 PrivateKey = _privateKey?.Clone(),
-                ListenPort = _bind?.Port ?? 0,
+                ListenPort = _sender.Bind?.Port ?? 0,
                 FirewallMark = _firewallMark,
                 Peers = peers,
             };
@@ -77,11 +74,7 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
     {
         lock (_configLock)
         {
-            if (_closing)
-            {
-                throw new ConfigurationException(ConfigurationErrno.IoError, "The device is shutting down.");
-            }
-
+            ThrowIfClosing();
             IUdpBind? newBind = PrepareSockets(update);
 
             // From here on nothing can fail.
@@ -92,7 +85,7 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
 
             if (update.ReplacePeers)
             {
-                foreach (Peer peer in _peers.Values.ToArray())
+                foreach (Peer peer in _peers.All.ToArray())
                 {
                     RemovePeer(peer);
                 }
@@ -105,18 +98,18 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
 
             if (newBind is not null)
             {
-                IUdpBind? old = _bind;
-                _bind = newBind;
+                IUdpBind? old = _sender.Bind;
+                _sender.Bind = newBind;
                 _listenPort = update.ListenPort ?? _listenPort;
                 old?.Close(); // its receive threads end; new ones start on the new bind
                 StartReceivers(newBind);
                 DeviceLog.Rebound(_logger, newBind.Port);
             }
 
-            _peerList = [.. _peers.Values];
-            if (_routerConfiguration != RouterConfiguration.Empty || _router is not null)
+            _peers.Publish();
+            if (_policy.IsConfigured)
             {
-                CompileRouter(); // rules and options name peers by key: bind them to the peer objects now present
+                _policy.Recompile(EffectiveMtu); // rules and options name peers by key: bind them to the peer objects now present
             }
         }
     }
@@ -126,7 +119,7 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
     {
         uint mark = update.FirewallMark ?? _firewallMark;
         IUdpBind? newBind = null;
-        if (update.ListenPort is { } port && (port != _listenPort || _bind is null))
+        if (update.ListenPort is { } port && (port != _listenPort || _sender.Bind is null))
         {
             try
             {
@@ -150,7 +143,7 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
                 }
             }
         }
-        else if (update.FirewallMark is { } newMark && newMark != _firewallMark && _bind is { } bind)
+        else if (update.FirewallMark is { } newMark && newMark != _firewallMark && _sender.Bind is { } bind)
         {
             try
             {
@@ -186,7 +179,7 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
         _directory.SetPrivateKey(_privateKey);
 
         // The engine drops a peer that has our own public key; mirror that here.
-        if (_privateKey is not null && _peers.TryGetValue(_privateKey.ComputePublicKey(), out Peer? self))
+        if (_privateKey is not null && _peers.TryGet(_privateKey.ComputePublicKey(), out Peer? self))
         {
             RemovePeer(self);
         }
@@ -199,7 +192,7 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
             return; // wireguard-go ignores a peer section for the interface's own key
         }
 
-        _peers.TryGetValue(change.PublicKey, out Peer? peer);
+        _peers.TryGet(change.PublicKey, out Peer? peer);
         if (change.Remove)
         {
             if (peer is not null)
@@ -217,9 +210,8 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
                 return;
             }
 
-            peer = new Peer(_directory.AddPeer(change.PublicKey), ++_nextPeerTag);
+            peer = _peers.Add(_directory.AddPeer(change.PublicKey));
             peer.Tunnel.Mtu = _mtu;
-            _peers.Add(change.PublicKey, peer);
             DeviceLog.PeerCreated(_logger, peer);
         }
 
@@ -240,7 +232,7 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
 
         if (change.ReplaceAllowedIps)
         {
-            _allowedIps.RemoveByValue(peer);
+            _peers.ClearAllowedIps(peer);
         }
 
         foreach (AllowedIpChange allowed in change.AllowedIpChanges)
@@ -248,23 +240,72 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
             IpPrefix prefix = ToPrefix(allowed.Network);
             if (allowed.Remove)
             {
-                _allowedIps.RemoveByValue(peer, prefix);
+                _peers.RemoveAllowedIp(prefix, peer);
             }
             else
             {
-                _allowedIps.Insert(prefix, peer);
+                _peers.AddAllowedIp(prefix, peer);
             }
         }
     }
 
     private void RemovePeer(Peer peer)
     {
-        _peers.Remove(peer.PublicKey);
-        _allowedIps.RemoveByValue(peer);
+        _peers.Remove(peer);
         _directory.RemovePeer(peer.PublicKey);
-        _nat?.Tracker.RemovePeer(peer.Tag);
+        _policy.RemovePeer(peer);
         peer.Dispose();
         DeviceLog.PeerRemoved(_logger, peer);
+    }
+
+    /// <summary>Whether packets pass the router stage (false: the configuration in force looks at no packet).</summary>
+    public bool HasRouterStage => _policy.InForce is not null;
+
+    /// <summary>The router configuration in force (<see cref="RouterConfiguration.Empty"/> at start).</summary>
+    public RouterConfiguration RouterConfiguration
+    {
+        get
+        {
+            lock (_configLock)
+            {
+                return _policy.Configuration;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Validates <paramref name="configuration"/> in full and makes it the one in force; throws
+    /// <see cref="ConfigurationException"/> and changes nothing when it is invalid. Rule hit counters of rules that
+    /// stay the same carry over; flows already tracked keep their translation until they expire.
+    /// </summary>
+    public void SetRouterConfiguration(RouterConfiguration configuration)
+    {
+        RouterConfigurationValidator.Validate(configuration);
+        lock (_configLock)
+        {
+            ThrowIfClosing();
+            _policy.Configure(configuration, EffectiveMtu);
+        }
+    }
+
+    /// <summary>What the router reports for `wgsharp show`: rules with hit counts, up to <paramref name="maxFlows"/>
+    /// tracked flows, counters, when-up peers.</summary>
+    public RouterStatus GetRouterStatus(int maxFlows)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxFlows);
+        lock (_configLock)
+        {
+            ThrowIfClosing();
+            return _policy.GetStatus(maxFlows);
+        }
+    }
+
+    private void ThrowIfClosing()
+    {
+        if (_closing)
+        {
+            throw new ConfigurationException(ConfigurationErrno.IoError, "The device is shutting down.");
+        }
     }
 
     private static IpPrefix ToPrefix(IPNetwork network) =>

@@ -1,64 +1,42 @@
-// A WireGuard interface: the TUN edge, the UDP edge, the engine's tunnels and the threads between
-// them (ARCHITECTURE.md, "the packet's path"). Outbound: TUN reader → cryptokey routing and counter
-// reservation (in order) → crypto workers (parallel) → UDP sender (in order). Inbound: UDP receivers →
-// crypto workers → AllowedIPs source check → TUN writer (in order). Handshakes have their own queue and
-// thread, so a flood of initiations cannot starve established tunnels; one timer thread ticks all peers.
-using System.Threading.Channels;
+// A WireGuard interface: the owner that wires its parts, starts and stops their threads, and applies
+// configuration (WireGuardDevice.Configuration). The parts, each in its folder:
+//   Pipeline/   OutboundPipeline (TUN → route → seal → UDP), InboundPipeline (UDP → open → source check
+//               → router → TUN), the BatchStage both share (pools, crypto workers), PeerSender, IcmpResponder;
+//   Handshakes/ HandshakeWorker (its own queue and thread, under-load detection, cookie replies);
+//   Timers/     TimerWorker (one thread ticks all peers);
+//   Peers/      PeerTable (peers by key, by tag, by AllowedIPs);
+//   ../Policy/  PolicyRouter, the router stage the pipelines call once per packet each way.
+// One clock (the TimeProvider given here) serves every part.
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using WgSharp.Noise;
+using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
-using WgSharp.Router.Routing;
+using WgSharp.Router.Policy;
 using WgSharp.Tun;
 
 namespace WgSharp.Router.Device;
 
 internal sealed partial class WireGuardDevice : IDisposable
 {
-    /// <summary>
-    /// Packets per batch: what one TUN read or one UDP receive may return. 64 holds the segments of a whole 64 KiB
-    /// TSO super-packet at the usual MTUs (45 at 1420), so it stays together: one GSO send, one GRO receive at the
-    /// peer, one coalesced TUN write there; and each hand-off between threads moves twice as much as with 32.
-    /// </summary>
-    public const int BatchCapacity = 64;
-
-    /// <summary>Batches per direction at most: bounds the memory in flight (each buffer is 64 KiB of address space; only
-    /// the pages packets touch become resident). They are made as traffic needs them (PacketBatchPool).</summary>
-    public const int BatchesPerDirection = 6;
-
-    /// <summary>
-    /// A batch with at most this many packets to seal or open is processed by the thread that read it instead of a
-    /// crypto worker: for a few packets (TCP ACKs coming back, light traffic) waking a worker and then the in-order
-    /// stage costs more than the crypto itself. Batches that large only arrive when the reader is ahead.
-    /// </summary>
-    public const int InlineCryptoPackets = 8;
-
-    private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(100);
-
     private readonly ITunDevice _tun;
     private readonly Func<ushort, IUdpBind> _openBind;
     private readonly ILogger _logger;
     private readonly TunnelDirectory _directory;
-    private readonly TimeProvider _time;
-    private readonly long _epoch;
-    private readonly IpPrefixTrie<Peer> _allowedIps = new();
     private readonly DeviceCounters _counters = new();
-
-    // Free batches (the pools) and the queues between stages. All bounded by the pool size.
-    private readonly PacketBatchPool _freeOutbound = new(BatchesPerDirection, BatchCapacity, isInbound: false);
-    private readonly PacketBatchPool _freeInbound = new(BatchesPerDirection, BatchCapacity, isInbound: true);
-    private readonly BatchQueue<PacketBatch> _crypto = new(2 * BatchesPerDirection);
-    private readonly BatchQueue<PacketBatch> _sendInOrder = new(BatchesPerDirection);
-    private readonly BatchQueue<PacketBatch> _deliverInOrder = new(BatchesPerDirection);
+    private readonly PeerTable _peers = new();
+    private readonly PeerSender _sender;
+    private readonly BatchStage _stage;
+    private readonly PolicyRouter _policy;
+    private readonly OutboundPipeline _outbound;
+    private readonly InboundPipeline _inbound;
+    private readonly HandshakeWorker _handshakes;
+    private readonly TimerWorker _timers;
 
     private readonly List<Thread> _threads = [];
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
-    private volatile IUdpBind? _bind;
     private volatile bool _closing;
-
-    // The TUN link's state (IFF_UP and running). Like wireguard-go, a device whose interface is down
-    // sends nothing on its own: no handshakes, no keepalives.
-    private volatile bool _linkUp;
     private int _disposed;
 
     public WireGuardDevice(ITunDevice tun, Func<ushort, IUdpBind> openBind, ILogger logger, TimeProvider? time = null, IRandomSource? random = null)
@@ -66,10 +44,20 @@ internal sealed partial class WireGuardDevice : IDisposable
         _tun = tun;
         _openBind = openBind;
         _logger = logger;
-        _time = time ?? TimeProvider.System;
-        _epoch = _time.GetTimestamp();
-        _directory = new TunnelDirectory(_time, random ?? SystemRandomSource.Instance);
+        TimeProvider clock = time ?? TimeProvider.System;
+        _directory = new TunnelDirectory(clock, random ?? SystemRandomSource.Instance);
+        _sender = new PeerSender(_counters, logger);
+        _stage = new BatchStage(_directory);
+        var icmp = new IcmpResponder(tun, _sender, clock);
+        _policy = new PolicyRouter(_peers, _sender, icmp, _counters, logger, clock, RaiseLivenessChanged);
+        _handshakes = new HandshakeWorker(_directory, _sender, _counters, logger, clock);
+        _outbound = new OutboundPipeline(tun, _stage, _peers, _policy, _sender, icmp, _counters, logger, reason => Close(reason));
+        _inbound = new InboundPipeline(tun, _directory, _stage, _peers, _policy, _sender, _handshakes, _counters, logger, clock);
+        _timers = new TimerWorker(_directory, _peers, _sender, _handshakes, _policy, logger, clock);
     }
+
+    /// <summary>Raised on the timer thread when a `Routes = when-up` peer's live-session state flips (see PeerLiveness).</summary>
+    public event Action<PublicKey, bool>? PeerLivenessChanged;
 
     public string Name => _tun.Name;
 
@@ -82,29 +70,41 @@ internal sealed partial class WireGuardDevice : IDisposable
     public Task Completion => _stopped.Task;
 
     /// <summary>Whether any peer has a usable session (for tests and `show`).</summary>
-    public bool HasAnySession => _peerList.Any(p => p.Tunnel.HasSession);
+    public bool HasAnySession => _peers.List.Any(p => p.Tunnel.HasSession);
 
     /// <summary>Why the device stopped, once it has.</summary>
     public string? StopReason { get; private set; }
+
+    /// <summary>Timer ticks completed so far (tests wait for ticks instead of sleeping).</summary>
+    internal long TimerTicks => _timers.Ticks;
+
+    /// <summary>The handshake worker (tests drive it directly).</summary>
+    internal HandshakeWorker Handshakes => _handshakes;
+
+    /// <summary>The outbound pipeline (the benchmarks call its routing step).</summary>
+    internal OutboundPipeline Outbound => _outbound;
+
+    /// <summary>The router stage (the benchmarks call it directly).</summary>
+    internal PolicyRouter Policy => _policy;
 
     /// <summary>Binds the UDP port (0: the kernel picks) and starts every thread.</summary>
     public void Start(ushort listenPort = 0)
     {
         IUdpBind bind = _openBind(listenPort);
-        _bind = bind;
+        _sender.Bind = bind;
         _listenPort = listenPort;
         SetMtu(_tun.Mtu);
 
-        StartThread("tun-reader", ReadTunLoop);
-        StartThread("udp-sender", SendInOrderLoop);
-        StartThread("tun-writer", DeliverInOrderLoop);
+        StartThread("tun-reader", _outbound.ReadTunLoop);
+        StartThread("udp-sender", _outbound.SendInOrderLoop);
+        StartThread("tun-writer", _inbound.DeliverInOrderLoop);
         for (int i = 0; i < Math.Max(2, Environment.ProcessorCount); i++)
         {
-            StartThread($"crypto-{i}", CryptoLoop);
+            StartThread($"crypto-{i}", _stage.CryptoLoop);
         }
 
-        StartThread("handshakes", HandshakeLoop);
-        StartThread("timers", TimerLoop);
+        StartThread("handshakes", _handshakes.Loop);
+        StartThread("timers", () => _timers.Loop(_stopping.Token));
         StartThread("tun-events", TunEventLoop);
         StartReceivers(bind);
         DeviceLog.Started(_logger, _tun.Name, bind.Port);
@@ -123,14 +123,12 @@ internal sealed partial class WireGuardDevice : IDisposable
         _closing = true;
         _stopping.Cancel();
         _tun.Close();
-        _bind?.Close();
-        _handshakeQueue.Writer.TryComplete();
+        _sender.Bind?.Close();
+        _handshakes.Complete();
         // A reader waiting for a free batch (all of them in flight) must wake up too.
-        _freeOutbound.Complete();
-        _freeInbound.Complete();
-        _crypto.Complete();
-        _sendInOrder.Complete();
-        _deliverInOrder.Complete();
+        _stage.Complete();
+        _outbound.Complete();
+        _inbound.Complete();
         foreach (Thread thread in _threads)
         {
             if (thread != Thread.CurrentThread)
@@ -141,11 +139,6 @@ internal sealed partial class WireGuardDevice : IDisposable
 
         lock (_configLock)
         {
-            foreach (Peer peer in _peers.Values)
-            {
-                peer.Dispose();
-            }
-
             _peers.Clear();
             _directory.Dispose();
         }
@@ -154,6 +147,17 @@ internal sealed partial class WireGuardDevice : IDisposable
     }
 
     public void Dispose() => Close();
+
+    private void StartReceivers(IUdpBind bind)
+    {
+        foreach (AddressFamily family in new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 })
+        {
+            if (bind.Supports(family))
+            {
+                StartThread(family == AddressFamily.InterNetwork ? "udp-receive-v4" : "udp-receive-v6", () => _inbound.ReceiveLoop(bind, family));
+            }
+        }
+    }
 
     private void StartThread(string name, Action body)
     {
@@ -189,14 +193,14 @@ internal sealed partial class WireGuardDevice : IDisposable
         lock (_configLock)
         {
             _mtu = mtu;
-            foreach (Peer peer in _peers.Values)
+            foreach (Peer peer in _peers.All)
             {
                 peer.Tunnel.Mtu = mtu;
             }
 
-            if (_routerConfiguration.MssClamp == RouterConfiguration.MssClampAuto)
+            if (_policy.Configuration.MssClamp == RouterConfiguration.MssClampAuto)
             {
-                CompileRouter(); // auto clamping follows the MTU
+                _policy.Recompile(EffectiveMtu); // auto clamping follows the MTU
             }
         }
     }
@@ -204,7 +208,7 @@ internal sealed partial class WireGuardDevice : IDisposable
     // Going down drops every session and queued packet, as wireguard-go does when its device goes down.
     private void FlushSessions()
     {
-        foreach (Peer peer in _peerList)
+        foreach (Peer peer in _peers.List)
         {
             peer.Tunnel.ClearSessions();
         }
@@ -224,19 +228,32 @@ internal sealed partial class WireGuardDevice : IDisposable
                     DeviceLog.MtuChanged(_logger, _tun.Mtu);
                     break;
                 case TunEventKind.Up:
-                    _linkUp = true;
+                    _timers.LinkUp = true;
                     DeviceLog.LinkState(_logger, "up");
                     break;
                 case TunEventKind.Down:
-                    _linkUp = false;
+                    _timers.LinkUp = false;
                     FlushSessions();
                     DeviceLog.LinkState(_logger, "down");
                     break;
                 case TunEventKind.MovedToOtherNamespace:
                     // Its state can no longer be watched from here; whoever moved it is configuring it.
-                    _linkUp = true;
+                    _timers.LinkUp = true;
                     break;
             }
+        }
+    }
+
+    private void RaiseLivenessChanged(Peer peer, bool live)
+    {
+        try
+        {
+            PeerLivenessChanged?.Invoke(peer.PublicKey, live);
+        }
+        catch (Exception e)
+        {
+            // A subscriber's failure must not stop the timer thread.
+            DeviceLog.TunError(_logger, $"PeerLivenessChanged handler failed: {e.Message}");
         }
     }
 }

@@ -1,5 +1,5 @@
-// Two WireGuardDevices on in-memory TUNs and an in-memory UDP network, configured through the same
-// Apply path the UAPI uses: the whole pipeline runs, only the kernel is simulated.
+// Two WireGuardDevices (TestNodes) on one in-memory UDP network, each the other's peer, configured
+// through the same Apply path the UAPI uses: the whole pipeline runs, only the kernel is simulated.
 using System.Buffers.Binary;
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,51 +20,39 @@ internal sealed class DevicePair : IDisposable
     /// <summary>Datagrams each device's in-memory socket holds.</summary>
     public const int SocketQueue = 8192;
 
-    public DevicePair()
+    /// <param name="time">Both devices' clock (null: the system's).</param>
+    /// <param name="tap">Wraps each device's socket (its name, "A" or "B", and the socket), to watch what it sends.</param>
+    public DevicePair(TimeProvider? time = null, Func<string, InMemoryUdpBind, IUdpBind>? tap = null)
     {
-        KeyA = PrivateKey.Generate(SystemRandomSource.Instance);
-        KeyB = PrivateKey.Generate(SystemRandomSource.Instance);
-        TunA = new InMemoryTun("memA", capacity: 4096);
-        TunB = new InMemoryTun("memB", capacity: 4096);
         // Socket queues as deep as the real ones (UdpBind asks for 7 MiB): with the in-memory default of 1024 a
         // 2000-packet burst overflows whenever the receiving device gets less CPU than the sending one for a moment,
         // and the tests are about order and fairness, not about UDP losing datagrams to a full buffer.
-        A = new WireGuardDevice(TunA, port => Network.Bind(AddressA, null, port, SocketQueue), NullLogger.Instance);
-        B = new WireGuardDevice(TunB, port => Network.Bind(AddressB, null, port, SocketQueue), NullLogger.Instance);
-        A.Start(51820);
-        B.Start(51820);
-        TunA.SetLinkState(up: true);
-        TunB.SetLinkState(up: true);
-        Configure(A, KeyA, KeyB.ComputePublicKey(), new IPEndPoint(AddressB, 51820), "10.0.0.2/32");
-        Configure(B, KeyB, KeyA.ComputePublicKey(), new IPEndPoint(AddressA, 51820), "10.0.0.1/32");
+        NodeA = new TestNode(Network, "A", AddressA, SocketQueue, time, tap is null ? null : bind => tap("A", bind));
+        NodeB = new TestNode(Network, "B", AddressB, SocketQueue, time, tap is null ? null : bind => tap("B", bind));
+        NodeA.Connect(NodeB, "10.0.0.2/32");
+        NodeB.Connect(NodeA, "10.0.0.1/32");
     }
 
     public InMemoryUdpNetwork Network { get; } = new();
 
-    public PrivateKey KeyA { get; }
+    public TestNode NodeA { get; }
 
-    public PrivateKey KeyB { get; }
+    public TestNode NodeB { get; }
 
-    public InMemoryTun TunA { get; }
+    public PrivateKey KeyA => NodeA.Key;
 
-    public InMemoryTun TunB { get; }
+    public PrivateKey KeyB => NodeB.Key;
 
-    public WireGuardDevice A { get; }
+    public InMemoryTun TunA => NodeA.Tun;
 
-    public WireGuardDevice B { get; }
+    public InMemoryTun TunB => NodeB.Tun;
 
-    public static void Configure(WireGuardDevice device, PrivateKey key, PublicKey peer, IPEndPoint? endpoint, params string[] allowedIps)
-    {
-        using var update = new DeviceUpdate { PrivateKey = key.Clone() };
-        var peerUpdate = new PeerUpdate(peer) { Endpoint = endpoint };
-        foreach (string allowed in allowedIps)
-        {
-            peerUpdate.AllowedIpChanges.Add(new AllowedIpChange(IPNetwork.Parse(allowed), Remove: false));
-        }
+    public WireGuardDevice A => NodeA.Device;
 
-        update.Peers.Add(peerUpdate);
-        device.Apply(update);
-    }
+    public WireGuardDevice B => NodeB.Device;
+
+    public static void Configure(WireGuardDevice device, PrivateKey key, PublicKey peer, IPEndPoint? endpoint, params string[] allowedIps) =>
+        TestNode.Configure(device, key, peer, endpoint, allowedIps);
 
     /// <summary>An IPv4/UDP packet with a marker in its payload (checksum left 0: allowed for UDP over IPv4).</summary>
     public static byte[] Udp4(string source, string destination, int marker, int payload = 32)
@@ -100,9 +88,7 @@ internal sealed class DevicePair : IDisposable
 
     public void Dispose()
     {
-        A.Dispose();
-        B.Dispose();
-        KeyA.Dispose();
-        KeyB.Dispose();
+        NodeA.Dispose();
+        NodeB.Dispose();
     }
 }

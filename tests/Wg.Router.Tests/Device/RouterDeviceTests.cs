@@ -5,6 +5,9 @@ using System.Buffers.Binary;
 using System.Net;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
+using WgSharp.Router.Device;
+using WgSharp.Router.Nat;
+using WgSharp.Router.Policy;
 using WgSharp.Router.Packets;
 using WgSharp.Router.Tests.Nat;
 using static WgSharp.Router.Tests.Device.RouterMesh;
@@ -54,11 +57,11 @@ public class RouterDeviceTests
         AssertNothing(mesh.X);
         Assert.Equal("10.0.0.2", NatTestPackets.DestinationOf(Send(mesh.R, mesh.X, NatTestPackets.Udp("10.0.0.1", 1000, "10.0.0.2", 2001))));
 
-        RouterSnapshot snapshot = mesh.R.Device.GetRouterSnapshot(10);
-        Assert.Equal(1UL, Counter(snapshot, "drop_policy_drop"));
-        RouterRuleStatus rule = Assert.Single(snapshot.Rules);
+        RouterStatus snapshot = mesh.R.Device.GetRouterStatus(10);
+        Assert.Equal(1UL, Counter(snapshot, DeviceDrop.PolicyDrop));
+        RuleHits rule = Assert.Single(snapshot.Rules);
         Assert.Equal(1UL, rule.Packets);
-        Assert.Equal("To = 10.2.0.0/16; Action = drop", rule.Description);
+        Assert.Equal(RouterRuleAction.Drop, rule.Rule.Action);
     }
 
     [Fact]
@@ -78,7 +81,7 @@ public class RouterDeviceTests
         byte[] fromX = NatTestPackets.Udp("10.0.0.2", 1000, "192.168.1.9", 2000);
         AssertAdminProhibited(Send(mesh.X, mesh.X, fromX), from: "192.168.1.9", to: "10.0.0.2");
         AssertNothing(mesh.R);
-        Assert.Equal(2UL, Counter(mesh.R.Device.GetRouterSnapshot(0), "drop_policy_reject"));
+        Assert.Equal(2UL, Counter(mesh.R.Device.GetRouterStatus(0), DeviceDrop.PolicyReject));
     }
 
     [Fact]
@@ -170,11 +173,11 @@ public class RouterDeviceTests
         Assert.Equal(40000, NatTestPackets.DestinationPortOf(reply));
         NatTestPackets.AssertChecksums(reply);
 
-        RouterFlow flow = Assert.Single(mesh.R.Device.GetRouterSnapshot(10).Flows);
-        Assert.Equal(new IPEndPoint(IPAddress.Parse("192.168.5.10"), 40000), flow.OriginalSource);
-        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 40000), flow.ReplyDestination);
+        TrackedFlow flow = Assert.Single(mesh.R.Device.GetRouterStatus(10).Flows);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("192.168.5.10"), 40000), OriginalSource(flow));
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.0.1"), 40000), ReplyDestination(flow));
         Assert.Equal(mesh.X.PublicKey, flow.Peer);
-        Assert.Equal("syn_recv", flow.State);
+        Assert.Equal(TcpConnectionState.SynRecv, flow.Flow.TcpState);
     }
 
     [Fact]
@@ -184,7 +187,7 @@ public class RouterDeviceTests
         mesh.R.Device.SetRouterConfiguration(new RouterConfiguration { Rules = [Rule("10.2.0.0/16", masquerade: true)] });
         Assert.True(mesh.R.Tun.InjectPacket(NatTestPackets.Udp("192.168.5.10", 1, "10.2.0.5", 2)));
         AssertNothing(mesh.X);
-        Assert.Equal(1UL, Counter(mesh.R.Device.GetRouterSnapshot(0), "drop_no_masquerade_address"));
+        Assert.Equal(1UL, Counter(mesh.R.Device.GetRouterStatus(0), DeviceDrop.NoMasqueradeAddress));
     }
 
     [Fact]
@@ -206,8 +209,8 @@ public class RouterDeviceTests
         Assert.Equal("10.0.0.1", NatTestPackets.SourceOf(Send(mesh.X, mesh.Y, NatTestPackets.Udp("10.0.0.2", 5000, "10.3.0.7", 53))));
         Assert.Equal("10.0.0.2", NatTestPackets.DestinationOf(Send(mesh.Y, mesh.X, NatTestPackets.Udp("10.3.0.7", 53, "10.0.0.1", 5000))));
         AssertNothing(mesh.R);
-        RouterSnapshot snapshot = mesh.R.Device.GetRouterSnapshot(10);
-        RouterFlow flow = Assert.Single(snapshot.Flows);
+        RouterStatus snapshot = mesh.R.Device.GetRouterStatus(10);
+        TrackedFlow flow = Assert.Single(snapshot.Flows);
         Assert.Equal(mesh.Y.PublicKey, flow.Peer);
         Assert.Equal(1UL, snapshot.Rules[0].Packets); // the rule decided the flow; its later packets follow it
     }
@@ -229,7 +232,8 @@ public class RouterDeviceTests
         Assert.True(mesh.Y.Tun.InjectPacket(NatTestPackets.Echo("10.3.0.7", "10.0.0.2", 78)));
         AssertNothing(mesh.X);
         AssertNothing(mesh.R);
-        Assert.Contains("Peer = ystore", mesh.R.Device.GetRouterSnapshot(0).Rules[0].Description);
+        RouterStatus status = mesh.R.Device.GetRouterStatus(0);
+        Assert.Equal("ystore", status.PeerNames[status.Rules[0].Rule.Peer!.Value]);
     }
 
     [Fact]
@@ -252,7 +256,7 @@ public class RouterDeviceTests
         Assert.True(mesh.Y.Tun.InjectPacket(TimeExceeded("10.3.0.1", "192.168.5.10", query)));
         Assert.True(mesh.Y.Tun.InjectPacket(TimeExceeded("10.3.0.1", "10.0.0.9", query)));
         AssertNothing(mesh.R);
-        Assert.Equal(3UL, Counter(mesh.R.Device.GetRouterSnapshot(0), "nat_drop_icmp_error_misdirected"));
+        Assert.Equal(3UL, Counter(mesh.R.Device.GetRouterStatus(0), NatDrop.IcmpErrorMisdirected));
         Send(mesh.Y, mesh.R, TimeExceeded("10.3.0.1", "10.0.0.1", query));
     }
 
@@ -282,9 +286,9 @@ public class RouterDeviceTests
         AssertNothing(mesh.R);
         Send(mesh.Y, mesh.R, NatTestPackets.Udp("10.0.0.3", 3, "10.0.0.1", 53));
         Send(mesh.R, mesh.X, NatTestPackets.Udp("10.0.0.1", 3, "10.0.0.2", 53));
-        RouterSnapshot snapshot = mesh.R.Device.GetRouterSnapshot(0);
-        Assert.Equal(1UL, Counter(snapshot, "nat_drop_share_exceeded"));
-        Assert.Equal(1UL, Counter(snapshot, "conntrack_refused_share"));
+        RouterStatus snapshot = mesh.R.Device.GetRouterStatus(0);
+        Assert.Equal(1UL, Counter(snapshot, NatDrop.ShareExceeded));
+        Assert.Equal(1UL, (ulong)snapshot.Counters.ConntrackRefusedShare);
         Assert.Equal(4, snapshot.FlowCount);
     }
 
@@ -303,7 +307,7 @@ public class RouterDeviceTests
 
         byte[] reply = Send(mesh.X, mesh.R, NatTestPackets.Udp("10.0.0.2", 2000, "10.0.0.1", 1000));
         Assert.Equal(1000, NatTestPackets.DestinationPortOf(reply));
-        Assert.Equal(1UL, Counter(mesh.R.Device.GetRouterSnapshot(0), "nat_drop_not_established"));
+        Assert.Equal(1UL, Counter(mesh.R.Device.GetRouterStatus(0), NatDrop.NotEstablished));
     }
 
     [Fact]
@@ -427,8 +431,8 @@ public class RouterDeviceTests
 
         Assert.Equal("10.0.0.1", NatTestPackets.SourceOf(Send(mesh.R, mesh.X, NatTestPackets.Udp("192.168.5.10", 7, "10.2.0.5", 8))));
         Send(mesh.X, mesh.R, NatTestPackets.Udp("10.0.0.2", 7, "10.0.0.1", 8));
-        RouterSnapshot snapshot = mesh.R.Device.GetRouterSnapshot(0);
-        Assert.True(Counter(snapshot, "drop_invalid_packet") + Counter(snapshot, "drop_nat_drop") > 0);
+        RouterStatus snapshot = mesh.R.Device.GetRouterStatus(0);
+        Assert.True(Counter(snapshot, DeviceDrop.InvalidPacket) + Counter(snapshot, DeviceDrop.NatDrop) > 0);
         Assert.Null(mesh.R.Device.StopReason);
     }
 
@@ -458,20 +462,6 @@ public class RouterDeviceTests
         // Names alone change nothing on the data path either.
         mesh.R.Device.SetRouterConfiguration(new RouterConfiguration { Peers = [new RouterPeerOptions(mesh.X.PublicKey, "x", false, false)] });
         Assert.False(mesh.R.Device.HasRouterStage);
-    }
-
-    [Fact]
-    public void Snapshot_lists_every_counter_with_stable_snake_case_names()
-    {
-        using var mesh = new RouterMesh(XRoutes, YRoutes);
-        RouterSnapshot snapshot = mesh.R.Device.GetRouterSnapshot(5);
-        Assert.Empty(snapshot.Rules);
-        Assert.Empty(snapshot.Flows);
-        Assert.All(snapshot.Counters, c => Assert.Matches("^[a-z0-9]+(_[a-z0-9]+)*$", c.Key));
-        Assert.Contains(snapshot.Counters, c => c.Key == "conntrack_inserted");
-        Assert.Contains(snapshot.Counters, c => c.Key == "nat_drop_ports_exhausted");
-        Assert.Contains(snapshot.Counters, c => c.Key == "drop_no_route");
-        Assert.Equal(snapshot.Counters.Count, snapshot.Counters.Select(c => c.Key).Distinct().Count());
     }
 
     private static int Mss(byte[] packet)

@@ -5,6 +5,7 @@ using System.Net;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
 using WgSharp.Router.Device;
+using WgSharp.Router.Policy;
 using WgSharp.Router.Tests.Nat;
 using WgSharp.Tun;
 using static WgSharp.Router.Tests.Device.RouterMesh;
@@ -32,15 +33,15 @@ public class RouterLivenessTests
         Assert.True(AdvanceUntil(mesh, clock, x, live: true, TimeSpan.FromSeconds(3), out _), "X never became live");
         Send(mesh.R, mesh.X, NatTestPackets.Udp("10.0.0.1", 1, "10.50.0.9", 2));
         Send(mesh.R, mesh.X, NatTestPackets.Udp("10.0.0.1", 1, "10.60.0.1", 2));
-        Assert.Contains(new KeyValuePair<PublicKey, bool>(x, true), mesh.R.Device.GetRouterSnapshot(0).WhenUpPeers);
+        Assert.Contains(new KeyValuePair<PublicKey, bool>(x, true), mesh.R.Device.GetRouterStatus(0).WhenUpPeers);
 
         // X disappears (its datagrams are lost both ways): noticed after LiveSessionTimeout of silence, within the probe's retries.
         mesh.Network.Filter = (from, to) => !Is(from, mesh.X.Address) && !Is(to, mesh.X.Address);
         Assert.True(AdvanceUntil(mesh, clock, x, live: false, TimeSpan.FromSeconds(25), out TimeSpan down), "X never reported down");
-        Assert.InRange(down, WireGuardDevice.LiveSessionTimeout - TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(21));
+        Assert.InRange(down, PeerLiveness.LiveSessionTimeout - TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(21));
         Assert.Equal("10.50.0.9", NatTestPackets.DestinationOf(Send(mesh.R, mesh.Y, NatTestPackets.Udp("10.0.0.1", 1, "10.50.0.9", 2))));
         Assert.Equal("10.60.0.1", NatTestPackets.DestinationOf(Send(mesh.R, mesh.Y, NatTestPackets.Udp("10.0.0.1", 1, "10.60.0.1", 2))));
-        Assert.Contains(new KeyValuePair<PublicKey, bool>(x, false), mesh.R.Device.GetRouterSnapshot(0).WhenUpPeers);
+        Assert.Contains(new KeyValuePair<PublicKey, bool>(x, false), mesh.R.Device.GetRouterStatus(0).WhenUpPeers);
         // Y answers from X's more specific prefix while X is down: the source check follows the fail-over.
         Assert.Equal("10.0.0.1", NatTestPackets.DestinationOf(Send(mesh.Y, mesh.R, NatTestPackets.Udp("10.50.0.9", 2, "10.0.0.1", 1))));
 

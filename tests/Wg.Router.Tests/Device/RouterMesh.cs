@@ -8,6 +8,8 @@ using WgSharp.Noise;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
 using WgSharp.Router.Device;
+using WgSharp.Router.Nat;
+using WgSharp.Router.Policy;
 using WgSharp.Tun;
 using WgSharp.Tun.InMemory;
 
@@ -23,9 +25,9 @@ internal sealed class RouterMesh : IDisposable
     public RouterMesh(string[] xAllowedAtR, string[] yAllowedAtR, TimeProvider? time = null, bool addY = true)
     {
         Time = time;
-        R = new Node(this, "R", IPAddress.Parse("192.0.2.1"));
-        X = new Node(this, "X", IPAddress.Parse("192.0.2.2"));
-        Y = new Node(this, "Y", IPAddress.Parse("192.0.2.3"));
+        R = new TestNode(Network, "R", IPAddress.Parse("192.0.2.1"), time: time);
+        X = new TestNode(Network, "X", IPAddress.Parse("192.0.2.2"), time: time);
+        Y = new TestNode(Network, "Y", IPAddress.Parse("192.0.2.3"), time: time);
         XAllowedAtR = xAllowedAtR;
         YAllowedAtR = yAllowedAtR;
         Configure(R, X, xAllowedAtR);
@@ -43,11 +45,11 @@ internal sealed class RouterMesh : IDisposable
 
     public InMemoryUdpNetwork Network { get; } = new();
 
-    public Node R { get; }
+    public TestNode R { get; }
 
-    public Node X { get; }
+    public TestNode X { get; }
 
-    public Node Y { get; }
+    public TestNode Y { get; }
 
     public string[] XAllowedAtR { get; }
 
@@ -55,21 +57,10 @@ internal sealed class RouterMesh : IDisposable
 
     public ConcurrentQueue<(PublicKey Key, bool Live)> LivenessEvents { get; } = new();
 
-    public static void Configure(Node device, Node peer, params string[] allowedIps)
-    {
-        using var update = new DeviceUpdate { PrivateKey = device.Key.Clone() };
-        var peerUpdate = new PeerUpdate(peer.PublicKey) { Endpoint = new IPEndPoint(peer.Address, 51820) };
-        foreach (string allowed in allowedIps)
-        {
-            peerUpdate.AllowedIpChanges.Add(new AllowedIpChange(IPNetwork.Parse(allowed), Remove: false));
-        }
-
-        update.Peers.Add(peerUpdate);
-        device.Device.Apply(update);
-    }
+    public static void Configure(TestNode device, TestNode peer, params string[] allowedIps) => device.Connect(peer, allowedIps);
 
     /// <summary>Injects <paramref name="packet"/> into <paramref name="from"/>'s TUN and returns what <paramref name="to"/>'s TUN writes first.</summary>
-    public static byte[] Send(Node from, Node to, byte[] packet)
+    public static byte[] Send(TestNode from, TestNode to, byte[] packet)
     {
         Assert.True(from.Tun.InjectPacket(packet));
         Assert.True(to.Tun.TryTakeWritten(out byte[] received, Wait), $"nothing arrived at {to.Name}'s TUN");
@@ -77,7 +68,7 @@ internal sealed class RouterMesh : IDisposable
     }
 
     /// <summary>Asserts that <paramref name="node"/>'s TUN writes nothing for a while.</summary>
-    public static void AssertNothing(Node node)
+    public static void AssertNothing(TestNode node)
     {
         if (node.Tun.TryTakeWritten(out byte[] packet, Quiet))
         {
@@ -85,46 +76,20 @@ internal sealed class RouterMesh : IDisposable
         }
     }
 
-    public static ulong Counter(RouterSnapshot snapshot, string name) =>
-        snapshot.Counters.Single(c => c.Key == name).Value;
+    public static ulong Counter(RouterStatus status, DeviceDrop reason) => (ulong)status.Counters[reason];
+
+    public static ulong Counter(RouterStatus status, NatDrop reason) => (ulong)status.Counters[reason];
+
+    public static IPEndPoint OriginalSource(TrackedFlow flow) =>
+        new(flow.Flow.Original.Source.ToIPAddress(), flow.Flow.Original.SourcePort);
+
+    public static IPEndPoint ReplyDestination(TrackedFlow flow) =>
+        new(flow.Flow.Reply.Destination.ToIPAddress(), flow.Flow.Reply.DestinationPort);
 
     public void Dispose()
     {
         R.Dispose();
         X.Dispose();
         Y.Dispose();
-    }
-
-    internal sealed class Node : IDisposable
-    {
-        public Node(RouterMesh mesh, string name, IPAddress address)
-        {
-            Name = name;
-            Address = address;
-            Key = PrivateKey.Generate(SystemRandomSource.Instance);
-            PublicKey = Key.ComputePublicKey();
-            Tun = new InMemoryTun("mem" + name, capacity: 4096);
-            Device = new WireGuardDevice(Tun, port => mesh.Network.Bind(address, null, port, 4096), NullLogger.Instance, mesh.Time);
-            Device.Start(51820);
-            Tun.SetLinkState(up: true);
-        }
-
-        public string Name { get; }
-
-        public IPAddress Address { get; }
-
-        public PrivateKey Key { get; }
-
-        public PublicKey PublicKey { get; }
-
-        public InMemoryTun Tun { get; }
-
-        public WireGuardDevice Device { get; }
-
-        public void Dispose()
-        {
-            Device.Dispose();
-            Key.Dispose();
-        }
     }
 }

@@ -144,46 +144,31 @@ public class SessionEraseRaceTests
         }
     }
 
-    // Two devices whose sockets show every datagram sent to a check that it is not sealed under zero keys.
+    // Two devices (a DevicePair) whose sockets show every datagram sent to a check that it is not sealed under zero keys.
     private sealed class TappedPair : IDisposable
     {
+        private readonly DevicePair _pair;
+
         public TappedPair(TimeProvider? clock)
         {
-            TunA = new InMemoryTun("memA", capacity: 4096);
-            TunB = new InMemoryTun("memB", capacity: 4096);
-            A = new WireGuardDevice(TunA, port => new TappedUdpBind(Network.Bind(DevicePair.AddressA, null, port, DevicePair.SocketQueue), d => Check(d, ref _transportSentByA)),
-                NullLogger.Instance, clock);
-            B = new WireGuardDevice(TunB, port => new TappedUdpBind(Network.Bind(DevicePair.AddressB, null, port, DevicePair.SocketQueue), d => Check(d, ref _transportSentByB)),
-                NullLogger.Instance, clock);
-            A.Start(51820);
-            B.Start(51820);
-            TunA.SetLinkState(up: true);
-            TunB.SetLinkState(up: true);
-            DevicePair.Configure(A, KeyA, KeyB.ComputePublicKey(), AddressOfB, "10.0.0.2/32");
-            DevicePair.Configure(B, KeyB, KeyA.ComputePublicKey(), AddressOfA, "10.0.0.1/32");
+            _pair = new DevicePair(clock, (name, bind) => new TappedUdpBind(bind, d => Check(d, ref name == "A" ? ref _transportSentByA : ref _transportSentByB)));
         }
 
         private long _transportSentByA;
         private long _transportSentByB;
         private long _sealedUnderZeroKey;
 
-        public InMemoryUdpNetwork Network { get; } = new();
+        public PrivateKey KeyA => _pair.KeyA;
 
-        public PrivateKey KeyA { get; } = PrivateKey.Generate(SystemRandomSource.Instance);
+        public PrivateKey KeyB => _pair.KeyB;
 
-        public PrivateKey KeyB { get; } = PrivateKey.Generate(SystemRandomSource.Instance);
+        public InMemoryTun TunA => _pair.TunA;
 
-        public IPEndPoint AddressOfA { get; } = new(DevicePair.AddressA, 51820);
+        public InMemoryTun TunB => _pair.TunB;
 
-        public IPEndPoint AddressOfB { get; } = new(DevicePair.AddressB, 51820);
+        public WireGuardDevice A => _pair.A;
 
-        public InMemoryTun TunA { get; }
-
-        public InMemoryTun TunB { get; }
-
-        public WireGuardDevice A { get; }
-
-        public WireGuardDevice B { get; }
+        public WireGuardDevice B => _pair.B;
 
         public long TransportSentByA => Interlocked.Read(ref _transportSentByA);
 
@@ -191,13 +176,7 @@ public class SessionEraseRaceTests
 
         public long SealedUnderZeroKey => Interlocked.Read(ref _sealedUnderZeroKey);
 
-        public void Dispose()
-        {
-            A.Dispose();
-            B.Dispose();
-            KeyA.Dispose();
-            KeyB.Dispose();
-        }
+        public void Dispose() => _pair.Dispose();
 
         private void Check(ReadOnlySpan<byte> datagram, ref long transportSent)
         {

@@ -44,8 +44,8 @@ public class UnauthenticatedAllocationTests
         byte[][] messages = [initiation, garbageInitiation, strayResponse, strayCookieReply, badType];
 
         var source = UdpEndpoint.FromIPEndPoint(new IPEndPoint(IPAddress.Parse("198.51.100.9"), 4444));
-        var message = new WireGuardDevice.HandshakeMessage();
-        var scratch = new WireGuardDevice.HandshakeScratch();
+        var message = new HandshakeMessage();
+        var scratch = new HandshakeScratch();
 
         void RunAll()
         {
@@ -54,7 +54,7 @@ public class UnauthenticatedAllocationTests
                 datagram.CopyTo(message.Data, 0);
                 message.Length = datagram.Length;
                 message.Source = source;
-                device.ProcessHandshake(message, scratch);
+                device.Handshakes.ProcessHandshake(message, scratch);
             }
         }
 
@@ -76,7 +76,7 @@ public class UnauthenticatedAllocationTests
         Assert.All(message.Data, b => Assert.Equal(0, b)); // the pooled buffer is left clean
 
         // Under load the initiation with a valid mac1 gets a cookie reply instead.
-        device.StayUnderLoadForTests();
+        device.Handshakes.StayUnderLoadForTests();
         for (int i = 0; i < 20; i++)
         {
             RunAll();

@@ -1,5 +1,7 @@
 // The router stage of the data path, both directions: rules (PolicyStage), conntrack/NAT (NatEngine),
-// MSS clamping and `Routes = when-up` destinations, run only while a RouterState is in force.
+// MSS clamping, relaying between peers and `Routes = when-up` destinations, run only while a
+// RouterState is in force. The device calls it once per packet each way (IPacketPolicy); its control
+// plane (configuration, status, liveness, sweeping) is in PolicyRouter.Control.
 //
 // One flow passes conntrack once per hop. Outbound (TUN → peer Q): TranslateOutbound records and
 // translates it. Inbound (peer P → TUN): TranslateInbound. A relay hop (P → Q, never through the
@@ -8,41 +10,20 @@
 // until the rules have decided; then it is opened as inbound (to TUN) or as a Relayed outbound flow to Q
 // (with Q's masquerade). Replies on a relayed flow are un-NATed by the inbound pass from Q and, since
 // the flow is Relayed, sent on to the peer owning their destination (P) without a second pass.
-using WgSharp.Noise;
+using WgSharp.Router.Device;
 using WgSharp.Router.Nat;
 using WgSharp.Router.Packets;
-using WgSharp.Router.Policy;
 using WgSharp.Router.Routing;
-using WgSharp.Tun;
 
-namespace WgSharp.Router.Device;
+namespace WgSharp.Router.Policy;
 
-internal sealed partial class WireGuardDevice
+internal sealed partial class PolicyRouter : IPacketPolicy
 {
-    /// <summary>Where the router stage sends a packet decrypted from a peer.</summary>
-    internal enum InboundVerdict : byte
-    {
-        /// <summary>Dropped (and counted).</summary>
-        Drop,
-        /// <summary>Write to the TUN.</summary>
-        Deliver,
-        /// <summary>Send to another peer (the out parameter).</summary>
-        Relay,
-    }
+    /// <inheritdoc/>
+    public RouterState? InForce => _state;
 
-    // Rate of the ICMP errors the device originates, per side they go to (each peer, and the local side), as Linux
-    // limits them per destination host (icmp_ratelimit) rather than for everyone at once.
-    private const double IcmpErrorsPerSecond = 100;
-    private const double IcmpErrorBurst = 20;
-
-    /// <summary>The router state in force (null: none), for the benchmarks.</summary>
-    internal RouterState? Router => _router;
-
-    /// <summary>
-    /// Outbound: rules, destination lookup, NAT and clamping for a packet read from the TUN. Returns the peer to
-    /// send it to, or null when it was dropped (counted, and answered with ICMP for reject and no route).
-    /// </summary>
-    private Peer? RouteOutboundPolicy(RouterState router, Span<byte> packet, byte[] scratch)
+    /// <inheritdoc/>
+    public Peer? RouteOutbound(RouterState router, Span<byte> packet, byte[] scratch)
     {
         if (!PacketSummary.TryParse(packet, out PacketSummary summary))
         {
@@ -59,7 +40,7 @@ internal sealed partial class WireGuardDevice
             state = _nat!.Classify(packet, RouterNow, out flowPeer);
         }
 
-        PolicyDecision<Peer> decision = router.HasRules ? _policy.Evaluate(summary, null, 0, state) : default;
+        PolicyDecision<Peer> decision = router.HasRules ? _rules.Evaluate(summary, null, 0, state) : default;
         Peer? peer = null;
         switch (decision.Action)
         {
@@ -68,7 +49,7 @@ internal sealed partial class WireGuardDevice
                 return null;
             case PolicyAction.Reject:
                 _counters.Drop(DeviceDrop.PolicyReject);
-                AnswerToTun(packet, IcmpErrorKind.AdministrativelyProhibited, scratch);
+                _icmp.AnswerToTun(packet, IcmpErrorKind.AdministrativelyProhibited, scratch);
                 return null;
             case PolicyAction.ToPeer:
                 peer = decision.Peer;
@@ -88,7 +69,7 @@ internal sealed partial class WireGuardDevice
         if (peer is null && !TryLookupDestination(router, summary.Destination, out peer))
         {
             _counters.Drop(DeviceDrop.NoRoute);
-            AnswerToTun(packet, IcmpErrorKind.Unreachable, scratch);
+            _icmp.AnswerToTun(packet, IcmpErrorKind.Unreachable, scratch);
             return null;
         }
 
@@ -109,12 +90,8 @@ internal sealed partial class WireGuardDevice
         return peer;
     }
 
-    /// <summary>
-    /// Inbound: NAT, rules and clamping for a packet decrypted from <paramref name="from"/> that passed the source
-    /// check. <paramref name="target"/> is the peer to relay it to for <see cref="InboundVerdict.Relay"/>. Internal
-    /// for the benchmarks (with <see cref="Router"/>).
-    /// </summary>
-    internal InboundVerdict RouteInboundPolicy(RouterState router, Peer from, Span<byte> packet, byte[] scratch, out Peer? target)
+    /// <inheritdoc/>
+    public InboundVerdict RouteInbound(RouterState router, Peer from, Span<byte> packet, byte[] scratch, out Peer? target)
     {
         target = null;
         NatResult nat = default;
@@ -146,7 +123,7 @@ internal sealed partial class WireGuardDevice
             return InboundVerdict.Drop;
         }
 
-        PolicyDecision<Peer> decision = router.HasRules ? _policy.Evaluate(summary, from, 0, state) : default;
+        PolicyDecision<Peer> decision = router.HasRules ? _rules.Evaluate(summary, from, 0, state) : default;
         if (state == PolicyStates.Invalid)
         {
             switch (decision.Action)
@@ -155,7 +132,7 @@ internal sealed partial class WireGuardDevice
                     break;
                 case PolicyAction.Reject:
                     _counters.Drop(DeviceDrop.PolicyReject);
-                    AnswerToPeer(from, packet, scratch);
+                    _icmp.AnswerToPeer(from, packet, scratch);
                     return InboundVerdict.Drop;
                 case PolicyAction.Drop:
                     _counters.Drop(DeviceDrop.PolicyDrop);
@@ -181,7 +158,7 @@ internal sealed partial class WireGuardDevice
                 return InboundVerdict.Drop;
             case PolicyAction.Reject:
                 _counters.Drop(DeviceDrop.PolicyReject);
-                AnswerToPeer(from, packet, scratch);
+                _icmp.AnswerToPeer(from, packet, scratch);
                 return InboundVerdict.Drop;
             case PolicyAction.ToPeer:
                 target = decision.Peer;
@@ -274,110 +251,5 @@ internal sealed partial class WireGuardDevice
         TryLookupDestination(router, destination, out Peer? owner) && owner != from ? owner : null;
 
     private bool TryLookupDestination(RouterState router, IpAddressKey destination, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Peer? peer) =>
-        router.AnyWhenUp ? _allowedIps.TryLookup(destination, CanReceive, out peer) : _allowedIps.TryLookup(destination, out peer);
-
-    // A Reject rule on a packet from a peer: ICMP administratively prohibited back to it through the tunnel, from the
-    // rejected destination (the address the peer routed to this device, so it passes the peer's source check).
-    private void AnswerToPeer(Peer peer, ReadOnlySpan<byte> packet, byte[] scratch)
-    {
-        if (!IcmpLimiterOf(peer).TryTake() || !IpPacket.TryGetDestinationAddress(packet, out ReadOnlySpan<byte> destination) ||
-            !IpAddressKey.TryCreate(destination, out IpAddressKey source) ||
-            !PolicyReject.TryWrite(packet, source, scratch.AsSpan(PacketBatch.HeadRoom), out int length))
-        {
-            return;
-        }
-
-        TunnelResult result = peer.Tunnel.Encapsulate(scratch.AsSpan(PacketBatch.HeadRoom, length), scratch);
-        if (result.Operation == TunnelOperation.WriteToNetwork)
-        {
-            SendToPeer(peer, result.Packet);
-        }
-    }
-
-    // The peer's own ICMP rate limit (the local side's, for errors into the TUN, is _icmpLimiter), at the same rate.
-    private TokenBucket IcmpLimiterOf(Peer peer)
-    {
-        TokenBucket? bucket = Volatile.Read(ref peer.IcmpLimiter);
-        if (bucket is null)
-        {
-            Interlocked.CompareExchange(ref peer.IcmpLimiter, new TokenBucket(IcmpErrorsPerSecond, IcmpErrorBurst, _time), null);
-            bucket = Volatile.Read(ref peer.IcmpLimiter)!;
-        }
-
-        return bucket;
-    }
-
-    /// <summary>
-    /// Sends the relayed packets of an inbound batch (sealed in place in their buffers) to their peers, consecutive
-    /// packets of one peer in one send. Their counters are reserved on this thread while the TUN reader reserves
-    /// for the same peer, so the two streams interleave a little out of order: well inside the replay window.
-    /// </summary>
-    private void SendRelayed(PacketBatch batch, int[] indices, Peer?[] targets, int count, byte[][] runBuffers, int[] runSizes, byte[] scratch)
-    {
-        int sealedCount = 0;
-        for (int r = 0; r < count; r++)
-        {
-            int i = indices[r];
-            Peer target = targets[r]!;
-            byte[] buffer = batch.Buffers[i];
-            Span<byte> packet = buffer.AsSpan(PacketBatch.HeadRoom, batch.Sizes[i]);
-            if (!target.TryGetEndpoint(out UdpEndpoint endpoint))
-            {
-                _counters.Drop(DeviceDrop.NoEndpoint);
-                targets[r] = null;
-                continue;
-            }
-
-            if (target.Tunnel.TryReserveSend(out SendReservation reservation))
-            {
-                if (target.Tunnel.TrySeal(ref reservation, packet, buffer, out int length))
-                {
-                    batch.Sizes[i] = length;
-                    sealedCount++;
-                }
-                else
-                {
-                    targets[r] = null; // erased since the reservation: counted by the engine, not sent
-                }
-
-                continue;
-            }
-
-            TunnelResult result = target.Tunnel.QueueForHandshake(packet, scratch);
-            if (result.Operation == TunnelOperation.WriteToNetwork)
-            {
-                DeviceLog.Sending(_logger, target, "handshake initiation");
-                SendOne(target, endpoint, result.Packet);
-            }
-
-            targets[r] = null;
-        }
-
-        for (int r = 0; r < count && sealedCount > 0; r++)
-        {
-            Peer? peer = targets[r];
-            if (peer is null)
-            {
-                continue;
-            }
-
-            int run = 0;
-            for (int k = r; k < count; k++)
-            {
-                if (targets[k] == peer)
-                {
-                    runBuffers[run] = batch.Buffers[indices[k]];
-                    runSizes[run] = batch.Sizes[indices[k]];
-                    run++;
-                    targets[k] = null;
-                }
-            }
-
-            sealedCount -= run;
-            SendRun(peer, runBuffers, runSizes, run);
-        }
-
-        Array.Clear(runBuffers);
-        Array.Clear(targets);
-    }
+        _peers.TryLookupDestination(destination, router.AnyWhenUp, out peer);
 }

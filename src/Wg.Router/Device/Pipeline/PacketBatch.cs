@@ -8,8 +8,8 @@ namespace WgSharp.Router.Device;
 
 internal sealed class PacketBatch
 {
-    /// <summary>Room before a packet for the 16-byte transport header, so encryption runs in place.</summary>
-    public const int HeadRoom = 16;
+    /// <summary>Room before a packet for the transport header, so encryption runs in place.</summary>
+    public const int HeadRoom = Tunnel.TransportHeadRoom;
 
     /// <summary>Header + the largest IP packet + padding + tag, rounded up.</summary>
     public const int BufferSize = HeadRoom + Tunnel.MaxPacketSize + 16 + 16 + 64;

@@ -1,11 +1,11 @@
 // What the data path needs of the router configuration in force, compiled once per change and read
-// with one volatile load per packet; null in the device means "plain WireGuard" (the fast path).
-using WgSharp.Router.Policy;
+// with one volatile load per packet; null in the PolicyRouter means "plain WireGuard" (the fast path).
+using WgSharp.Router.Device;
 using WgSharp.Router.Routing;
 
-namespace WgSharp.Router.Device;
+namespace WgSharp.Router.Policy;
 
-/// <summary>Immutable; replaced whole under the device's configuration lock.</summary>
+/// <summary>Immutable; replaced whole under the device's configuration lock by PolicyRouter.Configure.</summary>
 internal sealed class RouterState
 {
     private readonly Dictionary<int, Peer> _peersByTag;

@@ -1,12 +1,13 @@
 // `Routes = when-up`: which peers have a live session, decided on the timer thread. A when-up peer that
 // is not live is no destination: AllowedIPs lookups fall through to a less specific prefix of another
 // peer and ToPeer rules naming it do not match, until it is live again.
+using Microsoft.Extensions.Logging;
 using WgSharp.Noise;
-using WgSharp.Tun;
+using WgSharp.Router.Device;
 
-namespace WgSharp.Router.Device;
+namespace WgSharp.Router.Policy;
 
-internal sealed partial class WireGuardDevice
+internal sealed class PeerLiveness(PeerSender sender, ILogger logger, TimeProvider time, Action<Peer, bool> changed)
 {
     /// <summary>
     /// A peer has a live session while it has a current session (Tunnel.HasSession) and an authenticated message
@@ -24,17 +25,16 @@ internal sealed partial class WireGuardDevice
     /// </summary>
     public static readonly TimeSpan LivenessProbeAfter = WireGuardConstants.KeepaliveTimeout;
 
-    // Timer thread: every tick, for each when-up peer, probe or retry a handshake, and publish its live state.
-    private void UpdateLiveness(byte[] buffer)
+    /// <summary>Timer thread: every tick, for each when-up peer, probe or retry a handshake, and publish its live state.</summary>
+    public void Update(RouterState? router, Peer[] peers, bool linkUp, byte[] buffer)
     {
-        RouterState? router = _router;
         if (router is null || !router.AnyWhenUp)
         {
             return;
         }
 
-        long now = _time.GetTimestamp();
-        foreach (Peer peer in _peerList)
+        long now = time.GetTimestamp();
+        foreach (Peer peer in peers)
         {
             if (!peer.RoutesWhenUp)
             {
@@ -42,17 +42,17 @@ internal sealed partial class WireGuardDevice
             }
 
             long last = peer.LastReceived;
-            TimeSpan silent = last == 0 ? TimeSpan.MaxValue : _time.GetElapsedTime(last, now);
+            TimeSpan silent = last == 0 ? TimeSpan.MaxValue : time.GetElapsedTime(last, now);
             bool live = IsLive(peer, now);
-            if (_linkUp && (!live || silent >= LivenessProbeAfter) && peer.TryGetEndpoint(out UdpEndpoint endpoint))
+            if (linkUp && (!live || silent >= LivenessProbeAfter) && peer.TryGetEndpoint(out _))
             {
                 // ForceHandshake does nothing while an attempt is under way (the engine retransmits it every
                 // REKEY_TIMEOUT) or within REKEY_TIMEOUT of the last initiation.
                 TunnelResult result = peer.Tunnel.ForceHandshake(buffer);
                 if (result.Operation == TunnelOperation.WriteToNetwork)
                 {
-                    DeviceLog.Sending(_logger, peer, live ? "handshake initiation (liveness probe)" : "handshake initiation (when-up)");
-                    SendOne(peer, endpoint, result.Packet);
+                    DeviceLog.Sending(logger, peer, live ? "handshake initiation (liveness probe)" : "handshake initiation (when-up)");
+                    sender.SendControl(peer, result.Packet);
                 }
             }
 
@@ -60,15 +60,18 @@ internal sealed partial class WireGuardDevice
             {
                 peer.ReportedLive = live;
                 peer.IsDestination = live;
-                DeviceLog.Liveness(_logger, peer, live ? "up" : "down");
-                RaiseLivenessChanged(peer, live);
+                DeviceLog.Liveness(logger, peer, live ? "up" : "down");
+                changed(peer, live);
             }
         }
     }
 
+    /// <summary>Whether <paramref name="peer"/> has a live session now.</summary>
+    public bool IsLive(Peer peer) => IsLive(peer, time.GetTimestamp());
+
     private bool IsLive(Peer peer, long now)
     {
         long last = peer.LastReceived;
-        return last != 0 && peer.Tunnel.HasSession && _time.GetElapsedTime(last, now) < LiveSessionTimeout;
+        return last != 0 && peer.Tunnel.HasSession && time.GetElapsedTime(last, now) < LiveSessionTimeout;
     }
 }

@@ -6,7 +6,7 @@ using WgSharp.Tun;
 
 namespace WgSharp.Router.Device;
 
-internal sealed class Peer : IDisposable
+internal sealed class Peer : ITunnelOwner, IDisposable
 {
     // Replaced whole (never mutated) so the data path reads it without a lock; a new holder is
     // allocated only when the endpoint actually changes.
@@ -44,7 +44,7 @@ internal sealed class Peer : IDisposable
 
     /// <summary>
     /// Whether the data path may send to this peer: always for `Routes = always`; for `Routes = when-up`, while it
-    /// has a live session (the timer thread decides, see WireGuardDevice.Liveness).
+    /// has a live session (the timer thread decides, see PeerLiveness).
     /// </summary>
     public volatile bool IsDestination = true;
 

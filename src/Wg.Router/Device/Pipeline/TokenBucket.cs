@@ -11,9 +11,10 @@ internal sealed class TokenBucket
     private double _tokens;
     private long _last;
 
-    public TokenBucket(double perSecond, double burst, TimeProvider? time = null)
+    /// <param name="time">The device's clock (tests drive it by hand).</param>
+    public TokenBucket(double perSecond, double burst, TimeProvider time)
     {
-        _time = time ?? TimeProvider.System;
+        _time = time;
         _perSecond = perSecond;
         _burst = burst;
         _tokens = burst;
