@@ -24,9 +24,9 @@ namespace WgSharp.Router.Nat;
 /// (<see cref="FlowMatch.Target"/>), which covers both kinds and their replies with one rule. Outbound
 /// flows whose reply tuple clashes with another flow's (a local socket on the masquerade address) get
 /// a free source port even without masquerade, as Linux's implicit source NAT does.
-/// Non-first and first fragments alike are dropped (<see cref="NatDrop.Fragment"/>): see its remarks.
+/// IPv4 and IPv6 fragments follow their datagram's first fragment (<see cref="FragmentTracker"/>).
 /// </remarks>
-internal sealed class NatEngine
+internal sealed partial class NatEngine
 {
     private readonly PortSearch _portSearch;
     private readonly PortSearch _icmpIdSearch;
@@ -39,11 +39,14 @@ internal sealed class NatEngine
         Tracker = tracker;
         _portSearch = new PortSearch(options.PortFirst, options.PortLast, options.MaxPortAttempts);
         _icmpIdSearch = new PortSearch(options.IcmpIdFirst, options.IcmpIdLast, options.MaxPortAttempts);
+        Fragments = new FragmentTracker(options.Fragments, Counters);
     }
 
     public ConnectionTracker Tracker { get; }
 
     public NatCounters Counters { get; } = new();
+
+    public FragmentTracker Fragments { get; }
 
     /// <summary>The port forwards in force; replaced as a whole by <see cref="SetPortForwards"/>.</summary>
     public IReadOnlyList<PortForward> PortForwards => Volatile.Read(ref _portForwards).Forwards;
@@ -72,8 +75,19 @@ internal sealed class NatEngine
         NatPacketStatus status = NatPacket.Parse(packet, out NatPacket parsed);
         if (status != NatPacketStatus.Valid)
         {
-            return Drop(status == NatPacketStatus.Fragment ? NatDrop.Fragment : NatDrop.Malformed);
+            return status == NatPacketStatus.Fragment ? FollowOutbound(packet, parsed, owner, now) : DropUnparsed(status);
         }
+        if (parsed.Fragment.IsFirst)
+        {
+            FragmentKey key = FragmentKey.Of(FragmentPass.Outbound, packet, parsed);
+            NatResult first = TranslateOutbound(packet, parsed, peer, masquerade, now, origin, owner);
+            return RecordFirst(packet, parsed, key, first, peer, owner, now);
+        }
+        return TranslateOutbound(packet, parsed, peer, masquerade, now, origin, owner);
+    }
+
+    private NatResult TranslateOutbound(Span<byte> packet, in NatPacket parsed, int peer, IpAddressKey masquerade, TimeSpan now, FlowOrigin origin, int owner)
+    {
         bool masquerading = masquerade.Family != IpFamily.Unspecified;
         if (masquerading && masquerade.Family != parsed.Family)
         {
@@ -134,8 +148,19 @@ internal sealed class NatEngine
         NatPacketStatus status = NatPacket.Parse(packet, out NatPacket parsed);
         if (status != NatPacketStatus.Valid)
         {
-            return Drop(status == NatPacketStatus.Fragment ? NatDrop.Fragment : NatDrop.Malformed);
+            return status == NatPacketStatus.Fragment ? FollowInbound(packet, parsed, peer, now, deferOpen) : DropUnparsed(status);
         }
+        if (parsed.Fragment.IsFirst)
+        {
+            FragmentKey key = FragmentKey.Of(FragmentPass.Inbound, packet, parsed);
+            NatResult first = TranslateInbound(packet, parsed, peer, establishedOnly, now, deferOpen);
+            return RecordFirst(packet, parsed, key, first, peer, peer, now);
+        }
+        return TranslateInbound(packet, parsed, peer, establishedOnly, now, deferOpen);
+    }
+
+    private NatResult TranslateInbound(Span<byte> packet, in NatPacket parsed, int peer, bool establishedOnly, TimeSpan now, bool deferOpen)
+    {
         switch (parsed.Kind)
         {
             case NatPacketKind.IcmpError:
@@ -193,7 +218,12 @@ internal sealed class NatEngine
     public PolicyStates Classify(ReadOnlySpan<byte> packet, TimeSpan now, out int flowPeer)
     {
         flowPeer = ConnectionTracker.AnyPeer;
-        if (NatPacket.Parse(packet, out NatPacket parsed) != NatPacketStatus.Valid)
+        NatPacketStatus status = NatPacket.Parse(packet, out NatPacket parsed);
+        if (status == NatPacketStatus.Fragment)
+        {
+            return ClassifyFragment(packet, parsed, now, out flowPeer);
+        }
+        if (status != NatPacketStatus.Valid)
         {
             return PolicyStates.New;
         }
@@ -327,9 +357,9 @@ internal sealed class NatEngine
         {
             return Drop(NatDrop.Malformed);
         }
-        if (status == NatPacketStatus.Fragment)
+        if (status != NatPacketStatus.Valid)
         {
-            // Fragments are never passed, so no fragment of a tracked flow can be the subject of an error.
+            // A later fragment (no ports) names no flow: a router quotes the first (RFC 792, RFC 4443 3.3).
             return Drop(establishedOnly ? NatDrop.NotEstablished : NatDrop.IcmpWithoutFlow);
         }
         FlowTuple key = inner.Tuple.Invert();
