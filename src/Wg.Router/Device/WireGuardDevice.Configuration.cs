@@ -262,7 +262,7 @@ internal sealed partial class WireGuardDevice : IDeviceConfigurator
         _peers.Remove(peer.PublicKey);
         _allowedIps.RemoveByValue(peer);
         _directory.RemovePeer(peer.PublicKey);
-        _nat?.Tracker.RemovePeer(peer.Tag);
+        _nat?.RemovePeer(peer.Tag);
         peer.Dispose();
         DeviceLog.PeerRemoved(_logger, peer);
     }

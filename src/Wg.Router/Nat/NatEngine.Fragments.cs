@@ -27,6 +27,16 @@ internal sealed partial class NatEngine
         return true;
     }
 
+    /// <summary>
+    /// Forgets <paramref name="peer"/> (removed, so its tag may be reused): the flows opened to, from or by it, and
+    /// the fragment trains it owns. Returns how many flows went.
+    /// </summary>
+    public int RemovePeer(int peer)
+    {
+        Fragments.RemoveOwner(peer);
+        return Tracker.RemovePeer(peer);
+    }
+
     private NatResult DropUnparsed(NatPacketStatus status) => Drop(status == NatPacketStatus.TinyFragment ? NatDrop.FragmentTiny : NatDrop.Malformed);
 
     /// <summary>

@@ -294,4 +294,47 @@ public sealed class NatFragmentTests
         Assert.False(nat.TranslateOutbound(fragments[2], 2, default, T0, FlowOrigin.Relayed, 1).IsDropped);
         Assert.Equal(0, nat.Fragments.Count);
     }
+
+    [Fact]
+    public void FollowingAndHoldingAllocateNothingPerFragment()
+    {
+        NatEngine nat = NewEngine();
+        var datagrams = new List<byte[]>[64];
+        for (int i = 0; i < datagrams.Length; i++)
+        {
+            datagrams[i] = Fragments(Udp(Lan, (ushort)(7000 + i), Remote, 53, payload: 4000), Piece, (uint)i);
+        }
+        byte[] buffer = new byte[4096];
+        // Warm up: every path once (the owner tables get their entry).
+        Run(datagrams[0]);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 1; i < datagrams.Length; i++)
+        {
+            Run(datagrams[i]);
+        }
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        Assert.Equal(0, nat.Fragments.Count);
+
+        void Run(List<byte[]> fragments)
+        {
+            NatResult held = nat.TranslateOutbound(fragments[2], Peer, Key(Masq), T0);
+            NatResult first = nat.TranslateOutbound(fragments[0], Peer, Key(Masq), T0);
+            while (nat.TryTakeReleased(first, buffer, out _))
+            {
+            }
+            NatResult middle = nat.TranslateOutbound(fragments[1], Peer, Key(Masq), T0);
+            Assert.True(held.IsHeld && !first.IsDropped && !middle.IsDropped);
+        }
+    }
+
+    [Fact]
+    public void RemovingAPeerRemovesItsTrains()
+    {
+        NatEngine nat = NewEngine();
+        Assert.True(In(nat, Fragments(Udp(Remote, 53, Masq, 5353, payload: 3000), Piece)[1], establishedOnly: false, peer: 4).IsHeld);
+        Assert.Equal(1, nat.Fragments.TrainsOf(4));
+        nat.RemovePeer(4);
+        Assert.Equal(0, nat.Fragments.TrainsOf(4));
+        Assert.Equal(0, nat.Fragments.HeldCount);
+    }
 }
