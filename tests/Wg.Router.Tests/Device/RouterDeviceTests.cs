@@ -497,21 +497,4 @@ public class RouterDeviceTests
         Assert.Equal(13, packet[icmp + 1]);
         NatTestPackets.AssertChecksums(packet);
     }
-
-    private static void FixIpv4Checksum(byte[] packet)
-    {
-        packet[10] = packet[11] = 0;
-        uint sum = 0;
-        for (int i = 0; i < 20; i += 2)
-        {
-            sum += BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(i));
-        }
-
-        while (sum > 0xFFFF)
-        {
-            sum = (sum & 0xFFFF) + (sum >> 16);
-        }
-
-        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(10), (ushort)~sum);
-    }
 }
