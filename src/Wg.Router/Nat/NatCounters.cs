@@ -8,6 +8,14 @@ internal sealed class NatCounters
 
     public void Drop(NatDrop reason) => Interlocked.Increment(ref _drops[(int)reason]);
 
+    public void Drop(NatDrop reason, int count)
+    {
+        if (count > 0)
+        {
+            Interlocked.Add(ref _drops[(int)reason], count);
+        }
+    }
+
     public long this[NatDrop reason] => Volatile.Read(ref _drops[(int)reason]);
 
     public IEnumerable<KeyValuePair<NatDrop, long>> NonZero()

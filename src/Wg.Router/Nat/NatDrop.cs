@@ -7,11 +7,34 @@ internal enum NatDrop
     Malformed,
 
     /// <summary>
-    /// An IPv4 or IPv6 fragment. Only a first fragment carries ports and the stage does not reassemble,
-    /// so a fragment can be neither matched to a flow nor translated consistently; senders behind the
-    /// tunnel do path MTU discovery (the translated ICMP errors keep it working), so fragments are rare.
+    /// A fragment held for its first fragment (see <see cref="FragmentTracker"/>) that never came: counted when
+    /// the train times out.
     /// </summary>
-    Fragment,
+    FragmentExpired,
+
+    /// <summary>A first fragment without its whole transport header, or a TCP fragment at offset 8 (RFC 1858 3).</summary>
+    FragmentTiny,
+
+    /// <summary>
+    /// A fragment overlapping one already seen of its datagram (RFC 5722; IPv4 alike), or any later fragment of a
+    /// datagram that had one: the whole datagram is refused. An exact duplicate is dropped alone.
+    /// </summary>
+    FragmentOverlap,
+
+    /// <summary>A fragment of a datagram whose first fragment was dropped (counted once, under its own reason).</summary>
+    FragmentOfDropped,
+
+    /// <summary>The fragment train table is full of live trains.</summary>
+    FragmentTableFull,
+
+    /// <summary>The peer (or the local side) already holds its share of the fragment trains or of the buffers for early fragments.</summary>
+    FragmentShareExceeded,
+
+    /// <summary>A fragment arriving before its first fragment with no buffer left to hold it, or too large for one.</summary>
+    FragmentHoldFull,
+
+    /// <summary>A datagram arriving in more disjoint pieces than a train records (see <see cref="FragmentOptions.MaxRanges"/>).</summary>
+    FragmentScattered,
 
     /// <summary>Masquerading a protocol without ports or identifiers (GRE, ESP, SCTP, ...): many hosts could not share one address.</summary>
     UnsupportedProtocol,

@@ -1,7 +1,6 @@
 // Userspace NAT over the conntrack table: masquerade (source NAT keeping ports when free), port
 // forwards (destination NAT), un-NAT of replies, and ICMP errors with their quoted packets, for IPv4
 // and IPv6, rewriting packets in place with incremental checksum updates.
-using System.Buffers.Binary;
 using WgSharp.Router.Packets;
 using WgSharp.Router.Policy;
 using WgSharp.Router.Routing;
@@ -24,9 +23,9 @@ namespace WgSharp.Router.Nat;
 /// (<see cref="FlowMatch.Target"/>), which covers both kinds and their replies with one rule. Outbound
 /// flows whose reply tuple clashes with another flow's (a local socket on the masquerade address) get
 /// a free source port even without masquerade, as Linux's implicit source NAT does.
-/// Non-first and first fragments alike are dropped (<see cref="NatDrop.Fragment"/>): see its remarks.
+/// IPv4 and IPv6 fragments follow their datagram's first fragment (<see cref="FragmentTracker"/>).
 /// </remarks>
-internal sealed class NatEngine
+internal sealed partial class NatEngine
 {
     private readonly PortSearch _portSearch;
     private readonly PortSearch _icmpIdSearch;
@@ -39,11 +38,14 @@ internal sealed class NatEngine
         Tracker = tracker;
         _portSearch = new PortSearch(options.PortFirst, options.PortLast, options.MaxPortAttempts);
         _icmpIdSearch = new PortSearch(options.IcmpIdFirst, options.IcmpIdLast, options.MaxPortAttempts);
+        Fragments = new FragmentTracker(options.Fragments, Counters);
     }
 
     public ConnectionTracker Tracker { get; }
 
     public NatCounters Counters { get; } = new();
+
+    public FragmentTracker Fragments { get; }
 
     /// <summary>The port forwards in force; replaced as a whole by <see cref="SetPortForwards"/>.</summary>
     public IReadOnlyList<PortForward> PortForwards => Volatile.Read(ref _portForwards).Forwards;
@@ -72,8 +74,19 @@ internal sealed class NatEngine
         NatPacketStatus status = NatPacket.Parse(packet, out NatPacket parsed);
         if (status != NatPacketStatus.Valid)
         {
-            return Drop(status == NatPacketStatus.Fragment ? NatDrop.Fragment : NatDrop.Malformed);
+            return status == NatPacketStatus.Fragment ? FollowOutbound(packet, parsed, owner, now) : DropUnparsed(status);
         }
+        if (parsed.Fragment.IsFirst)
+        {
+            FragmentKey key = FragmentKey.Of(FragmentPass.Outbound, packet, parsed);
+            NatResult first = TranslateOutbound(packet, parsed, peer, masquerade, now, origin, owner);
+            return RecordFirst(packet, parsed, key, first, peer, owner, now);
+        }
+        return TranslateOutbound(packet, parsed, peer, masquerade, now, origin, owner);
+    }
+
+    private NatResult TranslateOutbound(Span<byte> packet, in NatPacket parsed, int peer, IpAddressKey masquerade, TimeSpan now, FlowOrigin origin, int owner)
+    {
         bool masquerading = masquerade.Family != IpFamily.Unspecified;
         if (masquerading && masquerade.Family != parsed.Family)
         {
@@ -134,8 +147,19 @@ internal sealed class NatEngine
         NatPacketStatus status = NatPacket.Parse(packet, out NatPacket parsed);
         if (status != NatPacketStatus.Valid)
         {
-            return Drop(status == NatPacketStatus.Fragment ? NatDrop.Fragment : NatDrop.Malformed);
+            return status == NatPacketStatus.Fragment ? FollowInbound(packet, parsed, peer, now, deferOpen) : DropUnparsed(status);
         }
+        if (parsed.Fragment.IsFirst)
+        {
+            FragmentKey key = FragmentKey.Of(FragmentPass.Inbound, packet, parsed);
+            NatResult first = TranslateInbound(packet, parsed, peer, establishedOnly, now, deferOpen);
+            return RecordFirst(packet, parsed, key, first, peer, peer, now);
+        }
+        return TranslateInbound(packet, parsed, peer, establishedOnly, now, deferOpen);
+    }
+
+    private NatResult TranslateInbound(Span<byte> packet, in NatPacket parsed, int peer, bool establishedOnly, TimeSpan now, bool deferOpen)
+    {
         switch (parsed.Kind)
         {
             case NatPacketKind.IcmpError:
@@ -193,7 +217,12 @@ internal sealed class NatEngine
     public PolicyStates Classify(ReadOnlySpan<byte> packet, TimeSpan now, out int flowPeer)
     {
         flowPeer = ConnectionTracker.AnyPeer;
-        if (NatPacket.Parse(packet, out NatPacket parsed) != NatPacketStatus.Valid)
+        NatPacketStatus status = NatPacket.Parse(packet, out NatPacket parsed);
+        if (status == NatPacketStatus.Fragment)
+        {
+            return ClassifyFragment(packet, parsed, now, out flowPeer);
+        }
+        if (status != NatPacketStatus.Valid)
         {
             return PolicyStates.New;
         }
@@ -299,84 +328,6 @@ internal sealed class NatEngine
             translated,
             established,
             match.Origin);
-    }
-
-    /// <summary>
-    /// An ICMP error relates to the flow of the packet it quotes; that packet went the other way, so the
-    /// flow is found by the quote's inverted tuple, without refreshing it. The error must go to the sender
-    /// of the quoted packet as the flow knows it (the destination of the tuple it matched, before un-NAT),
-    /// as Linux nf_conntrack_inet_error requires: otherwise a quote of a real flow would carry an error, and
-    /// whatever bytes trail it, to any address (<see cref="NatDrop.IcmpErrorMisdirected"/>). From an
-    /// established-only peer, redirects and source quench are refused outright: they relate to a flow but
-    /// would let the peer steer or throttle this side's hosts. When the flow is translated,
-    /// the quote is rewritten as its own direction would be undone (inverse of the error's target), the
-    /// outer source or destination is rewritten where it is the flow's own address (an error from the
-    /// NATed host itself, or to it), and the ICMP checksum takes every change, including the outer
-    /// addresses for ICMPv6's pseudo header (RFC 4443 2.3). The reported MTU is left as it is.
-    /// </summary>
-    private NatResult TranslateIcmpError(Span<byte> packet, in NatPacket outer, bool inbound, int peer, bool establishedOnly, TimeSpan now)
-    {
-        Span<byte> message = packet[outer.TransportOffset..outer.Length];
-        if (establishedOnly && outer.Family == IpFamily.V4 && message[0] is IcmpTypes.V4.Redirect or IcmpTypes.V4.SourceQuench)
-        {
-            return Drop(NatDrop.NotEstablished);
-        }
-        Span<byte> quoted = message[IcmpHeader.Length..];
-        NatPacketStatus status = NatPacket.ParseQuoted(quoted, out NatPacket inner);
-        if (status == NatPacketStatus.Malformed || (status == NatPacketStatus.Valid && inner.Family != outer.Family))
-        {
-            return Drop(NatDrop.Malformed);
-        }
-        if (status == NatPacketStatus.Fragment)
-        {
-            // Fragments are never passed, so no fragment of a tracked flow can be the subject of an error.
-            return Drop(establishedOnly ? NatDrop.NotEstablished : NatDrop.IcmpWithoutFlow);
-        }
-        FlowTuple key = inner.Tuple.Invert();
-        if (!Tracker.TryFind(key, now, out FlowMatch match))
-        {
-            return Drop(establishedOnly ? NatDrop.NotEstablished : NatDrop.IcmpWithoutFlow);
-        }
-        bool established = inbound && match.IsReplyFrom(peer);
-        if (establishedOnly && !established)
-        {
-            return Drop(NatDrop.NotEstablished);
-        }
-        if (!outer.Tuple.DestinationAddressEquals(key))
-        {
-            return Drop(NatDrop.IcmpErrorMisdirected);
-        }
-        if (!match.IsTranslated)
-        {
-            return NatResult.Pass(PacketTracking.Related, false, established, match.Origin);
-        }
-
-        FlowTuple target = match.Target;
-        ChecksumDelta icmpDelta = default;
-        TupleRewriter.Rewrite(quoted, inner, target.Invert(), ref icmpDelta);
-
-        bool v4 = outer.Family == IpFamily.V4;
-        ChecksumDelta ignored = default;
-        ChecksumDelta outerAddresses = default;
-        Span<byte> address = stackalloc byte[IpAddressKey.V6Length];
-        int addressLength = outer.AddressLength;
-        if (outer.Tuple.SourceAddressEquals(key) && !key.SourceAddressEquals(target))
-        {
-            target.WriteSource(address);
-            TupleRewriter.ReplaceAddress(packet, outer.SourceOffset, v4, address[..addressLength], ref ignored, ref outerAddresses);
-        }
-        if (outer.Tuple.DestinationAddressEquals(key) && !key.DestinationAddressEquals(target))
-        {
-            target.WriteDestination(address);
-            TupleRewriter.ReplaceAddress(packet, outer.DestinationOffset, v4, address[..addressLength], ref ignored, ref outerAddresses);
-        }
-        if (!v4)
-        {
-            icmpDelta.Add(outerAddresses);
-        }
-        // The ICMPv4 and ICMPv6 checksums both sit at bytes 2..3 of the message.
-        BinaryPrimitives.WriteUInt16BigEndian(message[2..], icmpDelta.Apply(BinaryPrimitives.ReadUInt16BigEndian(message[2..])));
-        return NatResult.Pass(PacketTracking.Related, true, established, match.Origin);
     }
 
     private NatResult Drop(NatDrop reason)

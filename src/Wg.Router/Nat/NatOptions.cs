@@ -15,4 +15,7 @@ internal sealed record NatOptions
 
     /// <summary>Candidates tried (after the flow's own port) before the flow is refused: bounds the work a crowded range costs under the table's write lock.</summary>
     public int MaxPortAttempts { get; init; } = 1024;
+
+    /// <summary>Fragment trains: how many datagrams in pieces at once, per owner, and for how long.</summary>
+    public FragmentOptions Fragments { get; init; } = new();
 }

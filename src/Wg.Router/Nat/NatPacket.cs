@@ -13,8 +13,9 @@ internal readonly struct NatPacket
     /// <summary>Transport bytes a quoted TCP/UDP header must keep: the ports (RFC 792 promises 8 bytes).</summary>
     private const int QuotedPortBytes = 4;
 
-    private NatPacket(in FlowTuple tuple, NatPacketKind kind, int transportOffset, int length, TcpFlags tcpFlags)
+    private NatPacket(in FlowTuple tuple, NatPacketKind kind, int transportOffset, int length, TcpFlags tcpFlags, in IpFragment fragment)
     {
+        Fragment = fragment;
         Tuple = tuple;
         Kind = kind;
         TransportOffset = transportOffset;
@@ -36,6 +37,14 @@ internal readonly struct NatPacket
 
     /// <summary>The TCP flags (TCP only; <see cref="TcpFlags.None"/> for a quoted packet).</summary>
     public TcpFlags TcpFlags { get; }
+
+    /// <summary>
+    /// The fragmentation fields (default for a whole packet). A first fragment parses as
+    /// <see cref="NatPacketStatus.Valid"/> with its transport header; a later one as
+    /// <see cref="NatPacketStatus.Fragment"/>, with ports 0, <see cref="NatPacketKind.Other"/> and
+    /// <see cref="TransportOffset"/> where its data starts.
+    /// </summary>
+    public IpFragment Fragment { get; }
 
     /// <summary>Offset of the source address in the IP header (12 for IPv4, 8 for IPv6).</summary>
     public int SourceOffset => Family == IpFamily.V4 ? 12 : 8;
@@ -66,6 +75,7 @@ internal readonly struct NatPacket
         byte protocol;
         ReadOnlySpan<byte> source;
         ReadOnlySpan<byte> destination;
+        IpFragment fragment = default;
         if (version == 4)
         {
             if (packet.Length < Ipv4Header.MinLength)
@@ -81,9 +91,11 @@ internal readonly struct NatPacket
             }
             length = Math.Min(total, packet.Length);
             // More Fragments or a fragment offset (RFC 791 3.1).
-            if ((BinaryPrimitives.ReadUInt16BigEndian(packet[6..]) & 0x3FFF) != 0)
+            ushort field = BinaryPrimitives.ReadUInt16BigEndian(packet[6..]);
+            if ((field & 0x3FFF) != 0)
             {
-                return NatPacketStatus.Fragment;
+                fragment = new IpFragment(
+                    BinaryPrimitives.ReadUInt16BigEndian(packet[4..]), (field & 0x1FFF) * IpFragment.Unit, total - transportOffset, (field & 0x2000) != 0);
             }
             protocol = packet[9];
             source = packet.Slice(12, 4);
@@ -105,12 +117,13 @@ internal readonly struct NatPacket
             {
                 return NatPacketStatus.Malformed;
             }
-            if (upper.IsFragment)
-            {
-                return NatPacketStatus.Fragment;
-            }
             protocol = upper.Protocol;
             transportOffset = upper.Offset;
+            // An atomic fragment (offset 0, M = 0) is a whole packet (RFC 6946 4).
+            if (upper.IsFragment)
+            {
+                fragment = new IpFragment(upper.FragmentIdentification, upper.FragmentOffset, total - transportOffset, upper.MoreFragments);
+            }
             source = packet.Slice(8, 16);
             destination = packet.Slice(24, 16);
         }
@@ -119,6 +132,28 @@ internal readonly struct NatPacket
             return NatPacketStatus.Malformed;
         }
 
+        if (fragment.IsFragment)
+        {
+            // Every fragment but the last carries a multiple of 8 bytes (RFC 791 3.2, RFC 8200 4.5), and no
+            // fragment reaches past the largest datagram (the "ping of death").
+            if (fragment.DataLength <= 0 || (fragment.MoreFragments && fragment.DataLength % IpFragment.Unit != 0) || fragment.End > IpFragment.MaxEnd)
+            {
+                return NatPacketStatus.Malformed;
+            }
+            if (fragment.Offset != 0)
+            {
+                // Offset 1 could rewrite a TCP header's flags after a first fragment passed (RFC 1858 3.2).
+                if (protocol == IpProtocol.Tcp && fragment.Offset == IpFragment.Unit)
+                {
+                    return NatPacketStatus.TinyFragment;
+                }
+                parsed = new NatPacket(
+                    FlowTuple.FromAddressBytes(protocol, source, 0, destination, 0), NatPacketKind.Other, transportOffset, length, TcpFlags.None, fragment);
+                return NatPacketStatus.Fragment;
+            }
+        }
+        // A first fragment must hold the whole transport header (RFC 1858 3.1); its UDP length covers the whole datagram.
+        bool first = fragment.IsFirst;
         ReadOnlySpan<byte> transport = packet[transportOffset..length];
         NatPacketKind kind;
         ushort sourcePort = 0;
@@ -139,7 +174,7 @@ internal readonly struct NatPacket
                 int headerLength = transport.Length >= TcpHeader.MinLength ? (transport[12] >> 4) * 4 : 0;
                 if (headerLength < TcpHeader.MinLength || headerLength > transport.Length)
                 {
-                    return NatPacketStatus.Malformed;
+                    return first ? NatPacketStatus.TinyFragment : NatPacketStatus.Malformed;
                 }
                 flags = (TcpFlags)transport[13];
             }
@@ -158,8 +193,12 @@ internal readonly struct NatPacket
             }
             else
             {
+                if (first && transport.Length < UdpHeader.Length)
+                {
+                    return NatPacketStatus.TinyFragment;
+                }
                 int udpLength = transport.Length >= UdpHeader.Length ? BinaryPrimitives.ReadUInt16BigEndian(transport[4..]) : 0;
-                if (udpLength < UdpHeader.Length || udpLength > transport.Length)
+                if (udpLength < UdpHeader.Length || (udpLength > transport.Length && !first))
                 {
                     return NatPacketStatus.Malformed;
                 }
@@ -172,7 +211,7 @@ internal readonly struct NatPacket
         {
             if (transport.Length < IcmpHeader.Length)
             {
-                return NatPacketStatus.Malformed;
+                return first ? NatPacketStatus.TinyFragment : NatPacketStatus.Malformed;
             }
             byte type = transport[0];
             ushort identifier = BinaryPrimitives.ReadUInt16BigEndian(transport[4..]);
@@ -205,7 +244,7 @@ internal readonly struct NatPacket
         }
         parsed = new NatPacket(
             FlowTuple.FromAddressBytes(protocol, source, sourcePort, destination, destinationPort),
-            kind, transportOffset, length, flags);
+            kind, transportOffset, length, flags, fragment);
         return NatPacketStatus.Valid;
     }
 }

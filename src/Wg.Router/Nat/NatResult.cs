@@ -51,6 +51,22 @@ internal readonly struct NatResult
     internal static NatResult PendingOnFlow(FlowOrigin origin, int flowPeer) =>
         new(false, default, PacketTracking.Pending, false, false, origin, flowPeer);
 
+    /// <summary>
+    /// A fragment that came before its datagram's first fragment, kept by the NAT until that one comes (or the train
+    /// times out): the caller must not send it on, and it is no drop. <see cref="IsDropped"/> is true with it.
+    /// </summary>
+    public bool IsHeld { get; private init; }
+
+    /// <summary>
+    /// For a first fragment: the fragments held for it, now translated its way, for
+    /// <see cref="NatEngine.TryTakeReleased"/> to hand over, to be sent where this packet goes.
+    /// </summary>
+    public FragmentRelease Released { get; private init; }
+
+    internal static NatResult Held() => new(true, default, default, false, false) { IsHeld = true };
+
+    internal NatResult WithReleased(in FragmentRelease released) => this with { Released = released };
+
     public override string ToString() =>
-        IsDropped ? $"drop ({DropReason})" : $"pass ({Tracking}{(Translated ? ", translated" : "")}{(IsEstablished ? ", established" : "")})";
+        IsHeld ? "held" : IsDropped ? $"drop ({DropReason})" : $"pass ({Tracking}{(Translated ? ", translated" : "")}{(IsEstablished ? ", established" : "")})";
 }

@@ -124,6 +124,7 @@ internal readonly ref struct Ipv6Header
         bool hasFragment = false;
         int fragmentOffset = 0;
         bool moreFragments = false;
+        uint identification = 0;
         for (int headers = 0; ; headers++)
         {
             int headerLength;
@@ -155,9 +156,10 @@ internal readonly ref struct Ipv6Header
                     hasFragment = true;
                     fragmentOffset = (field >> 3) * 8;
                     moreFragments = (field & 1) != 0;
+                    identification = BinaryPrimitives.ReadUInt32BigEndian(packet[(offset + 4)..]);
                     break;
                 default:
-                    upperLayer = new Ipv6UpperLayer(next, offset, hasFragment, fragmentOffset, moreFragments);
+                    upperLayer = new Ipv6UpperLayer(next, offset, hasFragment, fragmentOffset, moreFragments, identification);
                     return true;
             }
             if (headers == MaxExtensionHeaders || offset + headerLength > packet.Length)
@@ -168,7 +170,7 @@ internal readonly ref struct Ipv6Header
             offset += headerLength;
             if (fragmentOffset != 0)
             {
-                upperLayer = new Ipv6UpperLayer(next, offset, hasFragment, fragmentOffset, moreFragments);
+                upperLayer = new Ipv6UpperLayer(next, offset, hasFragment, fragmentOffset, moreFragments, identification);
                 return true;
             }
         }

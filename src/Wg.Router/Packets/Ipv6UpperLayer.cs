@@ -7,8 +7,9 @@ namespace WgSharp.Router.Packets;
 [StructLayout(LayoutKind.Auto)]
 internal readonly struct Ipv6UpperLayer
 {
-    public Ipv6UpperLayer(byte protocol, int offset, bool hasFragmentHeader, int fragmentOffset, bool moreFragments)
+    public Ipv6UpperLayer(byte protocol, int offset, bool hasFragmentHeader, int fragmentOffset, bool moreFragments, uint fragmentIdentification = 0)
     {
+        FragmentIdentification = fragmentIdentification;
         Protocol = protocol;
         Offset = offset;
         HasFragmentHeader = hasFragmentHeader;
@@ -28,6 +29,9 @@ internal readonly struct Ipv6UpperLayer
     public int FragmentOffset { get; }
 
     public bool MoreFragments { get; }
+
+    /// <summary>The Fragment header's Identification (RFC 8200 4.5); 0 without one.</summary>
+    public uint FragmentIdentification { get; }
 
     /// <summary>True for any fragment: a Fragment header with a non-zero offset or the M flag.</summary>
     public bool IsFragment => HasFragmentHeader && (FragmentOffset != 0 || MoreFragments);

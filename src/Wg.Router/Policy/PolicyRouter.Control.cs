@@ -67,7 +67,7 @@ internal sealed partial class PolicyRouter
     }
 
     /// <summary>A peer is gone: its flows go with it. Caller holds the lock.</summary>
-    public void RemovePeer(Peer peer) => _nat?.Tracker.RemovePeer(peer.Tag);
+    public void RemovePeer(Peer peer) => _nat?.RemovePeer(peer.Tag);
 
     /// <summary>Timer thread, every tick: `Routes = when-up` probes and live states.</summary>
     public void UpdateLiveness(Peer[] peers, bool linkUp, byte[] buffer) => _liveness.Update(_state, peers, linkUp, buffer);

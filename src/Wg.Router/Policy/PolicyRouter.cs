@@ -77,7 +77,7 @@ internal sealed partial class PolicyRouter : IPacketPolicy
         // such a rule the translation drops it and counts why.
         bool acceptedInvalid = state == PolicyStates.Invalid && decision.Action == PolicyAction.Accept;
         if (router.NatActive && !acceptedInvalid &&
-            !TranslateTowards(router, packet, peer, decision.Masquerade, summary.Family, FlowOrigin.Local, ConnectionTracker.LocalOwner))
+            !TranslateTowards(router, packet, peer, decision.Masquerade, summary.Family, FlowOrigin.Local, ConnectionTracker.LocalOwner, scratch))
         {
             return null;
         }
@@ -99,6 +99,11 @@ internal sealed partial class PolicyRouter : IPacketPolicy
         if (router.NatActive)
         {
             nat = _nat!.TranslateInbound(packet, from.Tag, from.InboundEstablishedOnly, RouterNow, deferOpen: true);
+            if (nat.IsHeld)
+            {
+                return InboundVerdict.Drop;
+            }
+
             if (nat.IsDropped)
             {
                 // Invalid packets are dropped (and counted) unless a rule selecting `State = invalid` decides them.
@@ -193,7 +198,7 @@ internal sealed partial class PolicyRouter : IPacketPolicy
         bool pending = router.NatActive && nat.Tracking == PacketTracking.Pending;
         if (target is not null)
         {
-            if (pending && !TranslateTowards(router, packet, target, decision.Masquerade, summary.Family, FlowOrigin.Relayed, from.Tag))
+            if (pending && !TranslateTowards(router, packet, target, decision.Masquerade, summary.Family, FlowOrigin.Relayed, from.Tag, scratch))
             {
                 return InboundVerdict.Drop;
             }
@@ -206,6 +211,13 @@ internal sealed partial class PolicyRouter : IPacketPolicy
                 _counters.Drop(DeviceDrop.NatDrop);
                 return InboundVerdict.Drop;
             }
+
+            SendReleasedFragments(opened, null, scratch);
+        }
+
+        if (router.NatActive && !pending)
+        {
+            SendReleasedFragments(nat, target, scratch);
         }
 
         if (router.Clamp.IsEnabled)
@@ -228,7 +240,7 @@ internal sealed partial class PolicyRouter : IPacketPolicy
 
     // Conntrack/NAT for a packet about to be sent to a peer; false when dropped (counted). A new flow counts against
     // the share of owner: the peer a relayed packet came from, or the local side.
-    private bool TranslateTowards(RouterState router, Span<byte> packet, Peer peer, bool masquerade, IpFamily family, FlowOrigin origin, int owner)
+    private bool TranslateTowards(RouterState router, Span<byte> packet, Peer peer, bool masquerade, IpFamily family, FlowOrigin origin, int owner, byte[] scratch)
     {
         IpAddressKey source = default;
         if (masquerade && !router.TryGetMasquerade(family, out source))
@@ -237,13 +249,42 @@ internal sealed partial class PolicyRouter : IPacketPolicy
             return false;
         }
 
-        if (_nat!.TranslateOutbound(packet, peer.Tag, source, RouterNow, origin, owner).IsDropped)
+        NatResult result = _nat!.TranslateOutbound(packet, peer.Tag, source, RouterNow, origin, owner);
+        if (result.IsDropped)
         {
-            _counters.Drop(DeviceDrop.NatDrop);
+            // A held fragment is no drop: it goes when its first fragment comes.
+            if (!result.IsHeld)
+            {
+                _counters.Drop(DeviceDrop.NatDrop);
+            }
+
             return false;
         }
 
+        SendReleasedFragments(result, peer, scratch);
         return true;
+    }
+
+    // Fragments that came before their datagram's first fragment, released by it and translated its way: sent where it
+    // goes, to the peer (sealed one by one, as the ICMP answers are) or to the TUN (peer null).
+    private void SendReleasedFragments(in NatResult first, Peer? peer, byte[] scratch)
+    {
+        if (first.Released.Count == 0)
+        {
+            return;
+        }
+
+        while (_nat!.TryTakeReleased(first, scratch.AsSpan(PacketBatch.HeadRoom), out int length))
+        {
+            if (peer is not null)
+            {
+                _icmp.Sender.SealAndSend(peer, scratch, length);
+            }
+            else
+            {
+                _icmp.Sender.WriteToTun(scratch, length);
+            }
+        }
     }
 
     // The peer whose AllowedIPs hold the destination (skipping when-up peers that cannot receive), if not the sender.

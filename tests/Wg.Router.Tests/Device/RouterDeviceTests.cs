@@ -440,14 +440,14 @@ public class RouterDeviceTests
     public void Empty_configuration_restores_plain_wireguard_behaviour()
     {
         using var mesh = new RouterMesh(XRoutes, YRoutes);
-        byte[] fragment = NatTestPackets.Udp("10.0.0.1", 1, "10.0.0.2", 2);
-        BinaryPrimitives.WriteUInt16BigEndian(fragment.AsSpan(6), 0x2000); // MF: a first fragment
-        FixIpv4Checksum(fragment);
+        // A first fragment with 8 bytes of a TCP header: plain WireGuard forwards it, conntrack refuses it (RFC 1858).
+        byte[] fragment = TestPackets.Ipv4(IpProtocol.Tcp, NatTestPackets.Bytes("10.0.0.1"), NatTestPackets.Bytes("10.0.0.2"),
+            NatTestPackets.Tcp("10.0.0.1", 1, "10.0.0.2", 2)[20..28], flagsAndOffset: 0x2000);
 
         Assert.Equal(fragment, Send(mesh.R, mesh.X, fragment));
         Assert.False(mesh.R.Device.HasRouterStage);
 
-        // Conntrack (here for Inbound = established) drops fragments; an empty configuration takes it away again.
+        // Conntrack (here for Inbound = established) drops tiny fragments; an empty configuration takes it away again.
         mesh.R.Device.SetRouterConfiguration(With(
             Config(Rule("10.2.0.0/16", RouterRuleAction.Drop)),
             peers: [new RouterPeerOptions(mesh.Y.PublicKey, null, InboundEstablishedOnly: true, RoutesWhenUp: false)]));
@@ -486,22 +486,5 @@ public class RouterDeviceTests
         Assert.Equal(3, packet[icmp]);
         Assert.Equal(13, packet[icmp + 1]);
         NatTestPackets.AssertChecksums(packet);
-    }
-
-    private static void FixIpv4Checksum(byte[] packet)
-    {
-        packet[10] = packet[11] = 0;
-        uint sum = 0;
-        for (int i = 0; i < 20; i += 2)
-        {
-            sum += BinaryPrimitives.ReadUInt16BigEndian(packet.AsSpan(i));
-        }
-
-        while (sum > 0xFFFF)
-        {
-            sum = (sum & 0xFFFF) + (sum >> 16);
-        }
-
-        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(10), (ushort)~sum);
     }
 }

@@ -308,30 +308,6 @@ public class NatEngineTests
     }
 
     [Fact]
-    public void FragmentsAreDroppedWithAReason()
-    {
-        NatEngine nat = NewEngine();
-        byte[] udp = TestPackets.Udp(Bytes(Lan), Bytes(Remote), 5353, 53, new byte[64]);
-        byte[] first = TestPackets.Ipv4(IpProtocol.Udp, Bytes(Lan), Bytes(Remote), udp[..40], flagsAndOffset: 0x2000);
-        byte[] later = TestPackets.Ipv4(IpProtocol.Udp, Bytes(Lan), Bytes(Remote), udp[40..], flagsAndOffset: 5);
-        AssertDrop(nat, Out(nat, first), NatDrop.Fragment);
-        AssertDrop(nat, Out(nat, later), NatDrop.Fragment);
-        AssertDrop(nat, In(nat, later, establishedOnly: false), NatDrop.Fragment);
-
-        byte[] fragmentHeader = [IpProtocol.Udp, 0, 0, 8 << 3, 0, 0, 0, 1];
-        byte[] v6Later = TestPackets.Ipv6(IpProtocol.Fragment, Bytes(Lan6), Bytes(Remote6), [.. fragmentHeader, .. new byte[16]]);
-        AssertDrop(nat, Out(nat, v6Later, Masq6), NatDrop.Fragment);
-        byte[] v6First = TestPackets.Ipv6(IpProtocol.Fragment, Bytes(Lan6), Bytes(Remote6), [IpProtocol.Udp, 0, 0, 1, 0, 0, 0, 1, .. udp[..16]]);
-        AssertDrop(nat, Out(nat, v6First, Masq6), NatDrop.Fragment);
-        Assert.Equal(5, nat.Counters[NatDrop.Fragment]);
-        // An atomic fragment (offset 0, M clear, RFC 6946) is a whole packet.
-        byte[] udp6 = TestPackets.Udp(Bytes(Lan6), Bytes(Remote6), 5353, 53, new byte[8]);
-        byte[] atomic = TestPackets.Ipv6(IpProtocol.Fragment, Bytes(Lan6), Bytes(Remote6), [IpProtocol.Udp, 0, 0, 0, 0, 0, 0, 1, .. udp6]);
-        AssertPass(Out(nat, atomic, Masq6), PacketTracking.New, true);
-        AssertChecksums(atomic);
-    }
-
-    [Fact]
     public void InvalidAndOrphanPacketsAreCountedDrops()
     {
         NatEngine nat = NewEngine();

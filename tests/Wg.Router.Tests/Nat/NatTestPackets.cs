@@ -71,6 +71,79 @@ internal static class NatTestPackets
         return data;
     }
 
+    /// <summary>
+    /// Cuts a whole packet (IPv4 without options, or IPv6 without extension headers) into fragments carrying
+    /// <paramref name="pieceBytes"/> bytes each (a multiple of 8) of what follows its IP header, as a sender does:
+    /// IPv4 with More Fragments and the offset in its header, IPv6 with a Fragment header (RFC 8200 4.5).
+    /// </summary>
+    public static List<byte[]> Fragments(byte[] whole, int pieceBytes, uint id = 0x4242)
+    {
+        bool v4 = whole[0] >> 4 == 4;
+        byte[] src = v4 ? whole[12..16] : whole[8..24];
+        byte[] dst = v4 ? whole[16..20] : whole[24..40];
+        byte protocol = v4 ? whole[9] : whole[6];
+        byte[] data = v4 ? whole[20..] : whole[40..];
+        List<byte[]> fragments = [];
+        for (int offset = 0; offset < data.Length; offset += pieceBytes)
+        {
+            byte[] piece = data[offset..Math.Min(data.Length, offset + pieceBytes)];
+            bool more = offset + pieceBytes < data.Length;
+            if (v4)
+            {
+                fragments.Add(TestPackets.Ipv4(protocol, src, dst, piece, flagsAndOffset: (ushort)((more ? 0x2000 : 0) | (offset / 8)), id: (ushort)id));
+            }
+            else
+            {
+                byte[] header = new byte[8];
+                header[0] = protocol;
+                BinaryPrimitives.WriteUInt16BigEndian(header.AsSpan(2), (ushort)(offset | (more ? 1 : 0)));
+                BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(4), id);
+                fragments.Add(TestPackets.Ipv6(IpProtocol.Fragment, src, dst, [.. header, .. piece]));
+            }
+        }
+        return fragments;
+    }
+
+    /// <summary>
+    /// What a receiver reassembles from <paramref name="fragments"/> (any order), as a whole packet; asserts every
+    /// fragment agrees on the addresses and every IPv4 fragment header's checksum.
+    /// </summary>
+    public static byte[] Reassemble(IEnumerable<byte[]> fragments)
+    {
+        byte[]? src = null;
+        byte[]? dst = null;
+        byte protocol = 0;
+        var pieces = new SortedDictionary<int, byte[]>();
+        bool v4 = true;
+        foreach (byte[] fragment in fragments)
+        {
+            v4 = fragment[0] >> 4 == 4;
+            byte[] s = v4 ? fragment[12..16] : fragment[8..24];
+            byte[] d = v4 ? fragment[16..20] : fragment[24..40];
+            Assert.True(src is null || (src.SequenceEqual(s) && dst!.SequenceEqual(d)), "fragments disagree on their addresses");
+            src = s;
+            dst = d;
+            if (v4)
+            {
+                Assert.Equal(0xFFFF, TestPackets.NaiveSum(fragment[..20]));
+                protocol = fragment[9];
+                pieces.Add((BinaryPrimitives.ReadUInt16BigEndian(fragment.AsSpan(6)) & 0x1FFF) * 8, fragment[20..]);
+            }
+            else
+            {
+                protocol = fragment[40];
+                pieces.Add(BinaryPrimitives.ReadUInt16BigEndian(fragment.AsSpan(42)) & 0xFFF8, fragment[48..]);
+            }
+        }
+        List<byte> data = [];
+        foreach ((int offset, byte[] piece) in pieces)
+        {
+            Assert.Equal(offset, data.Count);
+            data.AddRange(piece);
+        }
+        return v4 ? TestPackets.Ipv4(protocol, src!, dst!, [.. data]) : TestPackets.Ipv6(protocol, src!, dst!, [.. data]);
+    }
+
     public static FlowTuple TupleOf(byte[] packet)
     {
         Assert.Equal(NatPacketStatus.Valid, NatPacket.Parse(packet, out NatPacket parsed));

@@ -19,21 +19,18 @@ internal sealed class IcmpResponder
     private const double ErrorsPerSecond = 100;
     private const double ErrorBurst = 20;
 
-    private readonly ITunDevice _tun;
-    private readonly PeerSender _sender;
     private readonly TimeProvider _time;
     private readonly TokenBucket _localLimiter;
-    private readonly Lock _writeLock = new();
-    private readonly byte[][] _buffers = new byte[1][];
-    private readonly int[] _sizes = new int[1];
 
     public IcmpResponder(ITunDevice tun, PeerSender sender, TimeProvider time)
     {
-        _tun = tun;
-        _sender = sender;
+        Sender = new LonePacketSender(tun, sender);
         _time = time;
         _localLimiter = new TokenBucket(ErrorsPerSecond, ErrorBurst, time);
     }
+
+    /// <summary>How the answers leave; the router stage sends released fragments the same way.</summary>
+    public LonePacketSender Sender { get; }
 
     /// <summary>
     /// Writes an ICMP error of <paramref name="kind"/> about <paramref name="packet"/> (read from the TUN) back into
@@ -54,13 +51,7 @@ internal sealed class IcmpResponder
         if (IpAddressKey.TryCreate(destination, out IpAddressKey source) &&
             IcmpErrorBuilder.TryWrite(packet, kind, source, 0, scratch.AsSpan(PacketBatch.HeadRoom), out int length))
         {
-            lock (_writeLock)
-            {
-                _buffers[0] = scratch;
-                _sizes[0] = length;
-                _tun.Write(_buffers, _sizes, 1, PacketBatch.HeadRoom);
-                _buffers[0] = null!;
-            }
+            Sender.WriteToTun(scratch, length);
         }
     }
 
@@ -77,11 +68,7 @@ internal sealed class IcmpResponder
             return;
         }
 
-        TunnelResult result = peer.Tunnel.Encapsulate(scratch.AsSpan(PacketBatch.HeadRoom, length), scratch);
-        if (result.Operation == TunnelOperation.WriteToNetwork)
-        {
-            _sender.SendControl(peer, result.Packet);
-        }
+        Sender.SealAndSend(peer, scratch, length);
     }
 
     // The peer's own ICMP rate limit (the local side's is _localLimiter), at the same rate; one peer's flood cannot use

@@ -55,7 +55,7 @@ internal sealed class OutboundPipeline
             catch (TunException e)
             {
                 // EBADFD: the interface was deleted (`ip link del`), the normal way to stop a daemon.
-                string reason = e.Errno == Tun.Interop.LibC.EBADFD ? "interface deleted" : "TUN device failed: " + e.Message;
+                string reason = e.Errno == Tun.Errno.EBADFD ? "interface deleted" : "TUN device failed: " + e.Message;
                 DeviceLog.TunError(_logger, e.Message);
                 ThreadPool.QueueUserWorkItem(_ => _close(reason));
                 return;
