@@ -7,6 +7,7 @@ using WgSharp.Cli.Uapi;
 using WgSharp.Router.Configuration;
 using WgSharp.Tun.Netlink;
 using WgSharp.Cli.Host;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Configuration;
 

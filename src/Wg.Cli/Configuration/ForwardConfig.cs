@@ -2,6 +2,7 @@
 // (packets from peers for the interface address on Port go to To).
 using System.Net;
 using WgSharp.Cli.Uapi;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Configuration;
 

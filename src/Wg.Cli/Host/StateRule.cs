@@ -3,6 +3,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using WgSharp.Tun.Netlink;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 

@@ -9,8 +9,9 @@ using System.Net;
 using System.Net.Sockets;
 using WgSharp.Cli.Configuration;
 using WgSharp.Tun.Netlink;
-using ConfigPortRange = WgSharp.Cli.Configuration.PortRange;
-using NetlinkPortRange = WgSharp.Tun.Netlink.PortRange;
+using ConfigPortRange = WgSharp.Tun.Net.PortRange;
+using NetlinkPortRange = WgSharp.Tun.Net.PortRange;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 
@@ -151,7 +152,7 @@ internal static class SteeringPlanner
 
     /// <summary>Input = tun (the local side), Action = route (with or without a Peer), not a SetMark rule.</summary>
     public static bool RoutesLocalTrafficIntoTunnel(RuleConfig rule) =>
-        rule.Input is null && rule.Action == Configuration.RuleAction.Route && rule.SetMark is null;
+        rule.Input is null && rule.Action == Router.Configuration.RouterRuleAction.Route && rule.SetMark is null;
 
     /// <summary>
     /// The file's Table when it names a table of its own; otherwise (auto, off, or main/local/default, whose default
@@ -341,7 +342,7 @@ internal static class SteeringPlanner
             return null;
         }
 
-        bool pinnedByPrefix = rule.From.Exists(p => !p.Negated) || rule.To.Exists(p => !p.Negated);
+        bool pinnedByPrefix = rule.From.Any(p => !p.Negated) || rule.To.Any(p => !p.Negated);
         if (!pinnedByPrefix && !tunnelCarriesFamily)
         {
             return null; // proto/port only: steer just the families the tunnel has an address of
@@ -386,13 +387,13 @@ internal static class SteeringPlanner
 
     // The positive prefixes of the family (a single null for "any" when the list has no positive prefix at all)
     // and the negated ones; false when the list has positive prefixes, none of them of this family.
-    private static bool Sides(List<PrefixSelector> list, AddressFamily family, out List<RoutePrefix?> positive, out List<RoutePrefix> negated)
+    private static bool Sides(IReadOnlyList<PrefixSelector> list, AddressFamily family, out List<RoutePrefix?> positive, out List<RoutePrefix> negated)
     {
         positive = [.. list.Where(p => !p.Negated && p.Network.BaseAddress.AddressFamily == family).Select(p => (RoutePrefix?)ToPrefix(p.Network))];
         negated = [.. list.Where(p => p.Negated && p.Network.BaseAddress.AddressFamily == family).Select(p => ToPrefix(p.Network))];
         if (positive.Count == 0)
         {
-            if (list.Exists(p => !p.Negated))
+            if (list.Any(p => !p.Negated))
             {
                 return false;
             }

@@ -9,6 +9,7 @@ using WgSharp.Router.Nat;
 using WgSharp.Router.Packets;
 using WgSharp.Router.Policy;
 using WgSharp.Router.Routing;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Device;
 
@@ -239,10 +240,10 @@ internal sealed partial class WireGuardDevice
             Source = [.. rule.From.Select(ToPolicyPrefix)],
             Destination = [.. rule.To.Select(ToPolicyPrefix)],
             Protocol = rule.Protocol,
-            DestinationPorts = rule.Port is { } port ? new PolicyPortRange(port.First, port.Last) : null,
-            SourcePorts = rule.SourcePort is { } sourcePort ? new PolicyPortRange(sourcePort.First, sourcePort.Last) : null,
+            DestinationPorts = rule.Port is { } port ? new PortRange(port.First, port.Last) : null,
+            SourcePorts = rule.SourcePort is { } sourcePort ? new PortRange(sourcePort.First, sourcePort.Last) : null,
             Input = input,
-            Mark = rule.Mark is { } mark ? new PolicyMark(mark.Value, mark.Mask) : null,
+            Mark = rule.Mark is { } mark ? new Mark(mark.Value, mark.Mask) : null,
             States = rule.State == RouterRuleStates.None ? PolicyStates.New : (PolicyStates)rule.State,
             Action = rule.Action switch
             {
@@ -254,14 +255,14 @@ internal sealed partial class WireGuardDevice
             },
             Peer = target,
             Masquerade = rule.Masquerade,
-            SetMark = rule.SetMark is { } set ? new PolicyMark(set.Value, set.Mask) : null,
+            SetMark = rule.SetMark is { } set ? new Mark(set.Value, set.Mask) : null,
             Priority = priority,
         };
         return true;
     }
 
-    private static PolicyPrefix ToPolicyPrefix(RouterPrefix prefix) =>
-        new(new IpPrefix(IpAddressKey.FromIPAddress(RouterConfigurationValidator.Normalize(prefix.Prefix.BaseAddress)), prefix.Prefix.PrefixLength), prefix.Negated);
+    private static PrefixSelector ToPolicyPrefix(PrefixSelector prefix) =>
+        new(new IPNetwork(RouterConfigurationValidator.Normalize(prefix.Network.BaseAddress), prefix.Network.PrefixLength), prefix.Negated);
 
     // One PortForward per interface address of the target's family and per port of the range (same port on the target
     // for a range, ToPort for a single port).
@@ -428,9 +429,9 @@ internal sealed partial class WireGuardDevice
         return string.Join("; ", parts);
 
         string Name(PublicKey key) => names.TryGetValue(key, out string? name) ? name : key.ToBase64();
-        static string Prefix(RouterPrefix prefix) => (prefix.Negated ? "!" : "") + prefix.Prefix.ToString();
-        static string Range(RouterPortRange range) => range.First == range.Last ? $"{range.First}" : $"{range.First}-{range.Last}";
-        static string Mark(RouterMark mark) => mark.Mask == uint.MaxValue ? $"0x{mark.Value:x}" : $"0x{mark.Value:x}/0x{mark.Mask:x}";
+        static string Prefix(PrefixSelector prefix) => (prefix.Negated ? "!" : "") + prefix.Network.ToString();
+        static string Range(PortRange range) => range.First == range.Last ? $"{range.First}" : $"{range.First}-{range.Last}";
+        static string Mark(Mark mark) => mark.Mask == uint.MaxValue ? $"0x{mark.Value:x}" : $"0x{mark.Value:x}/0x{mark.Mask:x}";
     }
 
     private void RaiseLivenessChanged(Peer peer, bool live)

@@ -2,6 +2,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun.Netlink;
 
@@ -110,7 +111,7 @@ internal readonly record struct RoutePrefix
         int slash = text.IndexOf('/');
         ReadOnlySpan<char> addressText = slash < 0 ? text : text[..slash];
         Span<byte> bytes = stackalloc byte[16];
-        if (!IpAddressText.TryParse(addressText, bytes, out bool isIPv6, out ReadOnlySpan<char> zone) || !zone.IsEmpty)
+        if (!IpText.TryParse(addressText, bytes, out bool isIPv6, out ReadOnlySpan<char> zone) || !zone.IsEmpty)
         {
             return false;
         }
