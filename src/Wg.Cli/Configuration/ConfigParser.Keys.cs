@@ -127,7 +127,7 @@ internal sealed partial class ConfigParser
     {
         foreach (string item in ConfigValues.SplitWords(value))
         {
-            if (!ConfigValues.TryParseInterfaceAddress(item, out InterfaceAddress address))
+            if (!ConfigValues.TryParseInterfaceAddress(item, out RoutePrefix address))
             {
                 Error(line, $"Address: {ConfigValues.Quote(item)} is not a valid address with prefix length (like 10.0.0.2/24)");
             }

@@ -33,7 +33,7 @@ internal static class ConfigSaver
             Relay = original.Relay,
             User = original.User,
         };
-        saved.Addresses.AddRange(addresses.Select(a => new InterfaceAddress(a.Address, a.Length)));
+        saved.Addresses.AddRange(addresses);
         saved.DnsServers.AddRange(original.DnsServers);
         saved.DnsSearch.AddRange(original.DnsSearch);
         saved.PreUp.AddRange(original.PreUp);

@@ -160,7 +160,7 @@ internal static class ConfigValues
 
     /// <summary>An Address entry: an address with an optional prefix length (none: the whole address,
     /// as `ip address add` takes it). Host bits are kept.</summary>
-    public static bool TryParseInterfaceAddress(ReadOnlySpan<char> text, out InterfaceAddress result)
+    public static bool TryParseInterfaceAddress(ReadOnlySpan<char> text, out RoutePrefix result)
     {
         result = default;
         int slash = text.IndexOf('/');
@@ -176,7 +176,7 @@ internal static class ConfigValues
             return false;
         }
 
-        result = new InterfaceAddress(address, (int)bits);
+        result = new RoutePrefix(address, (int)bits);
         return true;
     }
 

@@ -21,7 +21,7 @@ internal static class ConfigWriter
 
         Optional(text, "ListenPort", config.ListenPort?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Optional(text, "FwMark", config.FirewallMark is { } mark ? (mark == 0 ? "off" : "0x" + mark.ToString("x", System.Globalization.CultureInfo.InvariantCulture)) : null);
-        List(text, "Address", config.Addresses.Select(a => a.ToString()));
+        List(text, "Address", config.Addresses.Select(a => a.ToNetipString()));
         List(text, "DNS", config.DnsServers.Select(IpText.Format).Concat(config.DnsSearch));
         Optional(text, "MTU", config.Mtu?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Optional(text, "Table", config.Table.Mode == RouteTableMode.Auto ? null : config.Table.Text);

@@ -3,6 +3,7 @@
 using System.Net;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Configuration;
 
@@ -40,7 +41,7 @@ internal sealed class InterfaceConfig : IDisposable
     /// <summary>null: not given; 0: off.</summary>
     public uint? FirewallMark { get; set; }
 
-    public List<InterfaceAddress> Addresses { get; } = [];
+    public List<RoutePrefix> Addresses { get; } = [];
 
     /// <summary>DNS entries that are addresses (wg-quick: all digits and dots, or containing ':').</summary>
     public List<IPAddress> DnsServers { get; } = [];

@@ -10,6 +10,7 @@
 using System.Text.Json;
 using WgSharp.Cli.Interop;
 using WgSharp.Tun.Netlink;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 

@@ -14,6 +14,7 @@ using WgSharp.Cli.Host;
 using WgSharp.Router.Configuration;
 using WgSharp.Tun.Netlink;
 using WgSharp.Cli.Daemon;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 

@@ -7,6 +7,7 @@ using System.Net;
 using System.Net.Sockets;
 using WgSharp.Cli.Configuration;
 using WgSharp.Tun.Netlink;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 
@@ -23,7 +24,7 @@ internal static class UpPlanner
 
     public static UpPlan Plan(InterfaceConfig config, string interfaceName, UpOptions options, IRoutingFacts facts)
     {
-        var addresses = config.Addresses.Select(a => new RoutePrefix(a.Address, a.PrefixLength)).ToList();
+        var addresses = config.Addresses.Select(a => a).ToList();
         List<IPAddress> endpoints = Endpoints(config);
         (int mtu, string mtuOrigin) = ChooseMtu(config, endpoints, facts);
 
@@ -254,7 +255,7 @@ internal static class UpPlanner
             policyRoute = Through(RoutePrefix.Default(family), interfaceName, t);
             policyRules.Add(new RuleEntry { Family = family, Invert = true, FwMark = t, Table = t });
             policyRules.Add(new RuleEntry { Family = family, Table = IprouteNames.TableMain, SuppressPrefixLength = 0 });
-            foreach (InterfaceAddress address in config.Addresses.Where(a => a.Family == family))
+            foreach (RoutePrefix address in config.Addresses.Where(a => a.Family == family))
             {
                 guardRules.AddRange(TunnelAddressGuard.RulesFor(address.Address, interfaceName));
             }

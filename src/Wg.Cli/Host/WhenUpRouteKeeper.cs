@@ -13,6 +13,7 @@ using WgSharp.Router.Configuration;
 using WgSharp.Tun.Interop;
 using WgSharp.Tun.Netlink;
 using WgSharp.Cli.Daemon;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 

@@ -9,6 +9,7 @@ using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
 using WgSharp.Tun.Netlink;
 using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Tests.Quick;
 

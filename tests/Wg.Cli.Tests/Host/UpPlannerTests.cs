@@ -5,6 +5,7 @@ using WgSharp.Cli.Configuration;
 using WgSharp.Cli.Host;
 using WgSharp.Tun.Netlink;
 using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Tests.Quick;
 
