@@ -101,7 +101,7 @@ public static partial class PolicyGrammar
     }
 
     /// <summary>Whether a protocol has ports a rule can select: tcp, udp, udplite, sctp and dccp.</summary>
-    public static bool HasPorts(byte protocol) => protocol is 6 or 17 or 132 or 136 or 33;
+    public static bool HasPorts(byte protocol) => Policy.PacketSummary.HasPortsProtocol(protocol);
 
     /// <summary>"route", "accept", "drop", "reject" or "set_mark": the canonical word (the config file's, lower-case,
     /// for all but set_mark, which the config file writes as a SetMark key).</summary>
