@@ -1,4 +1,4 @@
-// One WgSharp [Forward] section (issue 5): a port forward from the tunnel side to a local host
+// One WgSharp [Forward] section: a port forward from the tunnel side to a local host
 // (packets from peers for the interface address on Port go to To).
 using System.Net;
 using WgSharp.Cli.Uapi;

@@ -1,5 +1,5 @@
 // A parsed interface configuration file: the [Interface] keys of wg and wg-quick, its peers, and
-// WgSharp's extensions (issue 5), plus the `wg setconf` view of it (ToDeviceUpdate).
+// WgSharp's extensions, plus the `wg setconf` view of it (ToDeviceUpdate).
 using System.Net;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;

@@ -1,6 +1,7 @@
 // One entry of a policy rule's From/To list: a prefix, possibly negated with "!". A packet matches the list
 // when it is in some positive prefix (or the list has none) and in no negated one.
 using System.Net;
+using System.Net.Sockets;
 
 namespace WgSharp.Tun.Net;
 
@@ -23,11 +24,18 @@ public readonly record struct PrefixSelector(IPNetwork Network, bool Negated)
         bool parsed = prefix.Contains('/')
             ? IpText.TryParsePrefix(prefix, out network)
             : IpText.TryParseAddress(prefix, allowZone: false, out IPAddress address)
-                && (network = new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)) != default;
+                && TryHost(address, out network);
         if (!parsed)
         {
             throw new FormatException($"'{text}' is not an IP prefix, optionally with '!' in front.");
         }
+
         return new PrefixSelector(network, negated);
+    }
+
+    private static bool TryHost(IPAddress address, out IPNetwork network)
+    {
+        network = new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
+        return true;
     }
 }
