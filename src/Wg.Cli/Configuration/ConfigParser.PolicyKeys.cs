@@ -262,14 +262,14 @@ internal sealed partial class ConfigParser
             return;
         }
 
-        _forward!.Protocol = protocol;
+        _forward!.Forward = _forward.Forward with { Protocol = protocol };
     }
 
     private void ReadForwardPort(string value, int line)
     {
         if (ReadPortRange("Port", value, line) is { } range)
         {
-            _forward!.Port = range;
+            _forward!.Forward = _forward.Forward with { Port = range };
         }
     }
 
@@ -303,7 +303,6 @@ internal sealed partial class ConfigParser
             return;
         }
 
-        _forward!.ToAddress = address;
-        _forward.ToPort = portText is null ? null : (ushort)port;
+        _forward!.Forward = _forward.Forward with { To = address, ToPort = portText is null ? null : (ushort)port };
     }
 }

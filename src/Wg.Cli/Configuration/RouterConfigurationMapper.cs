@@ -57,13 +57,9 @@ internal static class RouterConfigurationMapper
         Action = rule.SetMark is not null ? RouterRuleAction.SetMark : rule.Action,
     };
 
-    private static RouterForward MapForward(ForwardConfig forward) =>
-        new(forward.Protocol, forward.Port,
-            forward.ToAddress ?? throw new ArgumentException($"the [Forward] on line {forward.Line} has no To", nameof(forward)),
-            forward.ToPort)
-        {
-            Line = forward.Line,
-        };
+    private static RouterForward MapForward(ForwardConfig forward) => forward.ToAddress is not null
+        ? forward.Forward
+        : throw new ArgumentException($"the [Forward] on line {forward.Line} has no To", nameof(forward));
 
     private static PublicKey KeyOf(InterfaceConfig config, string name, int line, string key) =>
         config.FindPeer(name) is { } peer ? peer.PublicKey
