@@ -1,21 +1,14 @@
 // IP address, prefix and endpoint text in exactly the forms Go's net/netip accepts and prints, which is what
 // wireguard-go's UAPI uses (netip.ParseAddr / ParsePrefix / ParseAddrPort and their String methods): strict dotted
 // quads (no leading zeros, no shorthand, unlike IPAddress.Parse), RFC 5952 IPv6 with IPv4-mapped addresses as
-// ::ffff:a.b.c.d, IPv6 endpoints in brackets. The span methods allocate nothing (the data path's endpoint text);
-// the IPAddress/IPNetwork/IPEndPoint methods serve the control plane.
-using System.Net;
-using System.Net.Sockets;
-using WgSharp.Tun.Interop;
-
+// ::ffff:a.b.c.d, IPv6 endpoints in brackets. The span methods here allocate nothing (the data path's endpoint
+// text); the IPAddress/IPNetwork/IPEndPoint forms for the control plane are in IpText.Values.cs.
 namespace WgSharp.Tun.Net;
 
-public static class IpText
+public static partial class IpText
 {
     /// <summary>Longest text TryFormat produces: eight groups of four hex digits and seven colons.</summary>
     public const int MaxLength = 39;
-
-    // An address with "%scope" (up to 20 digits), in brackets, with ":65535" or "/128".
-    private const int MaxFormattedLength = MaxLength + 1 + 20 + 2 + 6;
 
     /// <summary>
     /// Parses an IPv4 address (four decimal octets, no leading zeros) or an IPv6 address (RFC 4291 text with at
@@ -301,170 +294,5 @@ public static class IpText
         }
         written += text.Length;
         return true;
-    }
-
-    /// <summary>An IPv4 or IPv6 address; an IPv6 zone ("%eth0" or "%2") only when <paramref name="allowZone"/>.</summary>
-    public static bool TryParseAddress(ReadOnlySpan<char> text, bool allowZone, out IPAddress address)
-    {
-        address = IPAddress.None;
-        Span<byte> bytes = stackalloc byte[16];
-        if (!TryParse(text, bytes, out bool isIPv6, out ReadOnlySpan<char> zone))
-        {
-            return false;
-        }
-
-        long scopeId = 0;
-        if (!zone.IsEmpty && (!allowZone || !TryParseZone(zone, out scopeId)))
-        {
-            return false;
-        }
-
-        address = isIPv6 ? new IPAddress(bytes, scopeId) : new IPAddress(bytes[..4]);
-        return true;
-    }
-
-    /// <summary>"address/bits" as netip.ParsePrefix accepts it, with host bits then cleared.</summary>
-    public static bool TryParsePrefix(ReadOnlySpan<char> text, out IPNetwork network)
-    {
-        network = default;
-        int slash = text.LastIndexOf('/');
-        if (slash < 0 || !TryParseAddress(text[..slash], allowZone: false, out IPAddress address)
-            || !TryParsePrefixLength(text[(slash + 1)..], address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128, out int bits))
-        {
-            return false;
-        }
-
-        network = NetworkPrefix.Canonical(address, bits);
-        return true;
-    }
-
-    /// <summary>A prefix length as netip.ParsePrefix takes it: decimal digits only, no sign, no leading zero, at most
-    /// <paramref name="maxBits"/>.</summary>
-    public static bool TryParsePrefixLength(ReadOnlySpan<char> text, int maxBits, out int bits)
-    {
-        bits = 0;
-        if (text.IsEmpty || text.Length > 3 || (text.Length > 1 && text[0] == '0'))
-        {
-            return false;
-        }
-
-        foreach (char c in text)
-        {
-            if (!char.IsAsciiDigit(c))
-            {
-                return false;
-            }
-
-            bits = (bits * 10) + (c - '0');
-        }
-
-        return bits <= maxBits;
-    }
-
-    /// <summary>"a.b.c.d:port" or "[ipv6%zone]:port" (netip.ParseAddrPort).</summary>
-    public static bool TryParseEndpoint(ReadOnlySpan<char> text, out IPEndPoint endpoint)
-    {
-        endpoint = null!;
-        int colon = text.LastIndexOf(':');
-        if (colon < 0 || !DecimalText.TryParse(text[(colon + 1)..], ushort.MaxValue, out ulong port))
-        {
-            return false;
-        }
-
-        ReadOnlySpan<char> host = text[..colon];
-        bool bracketed = host.Length >= 2 && host[0] == '[' && host[^1] == ']';
-        if (bracketed)
-        {
-            host = host[1..^1];
-        }
-
-        if (!TryParseAddress(host, allowZone: true, out IPAddress address)
-            || bracketed != (address.AddressFamily == AddressFamily.InterNetworkV6))
-        {
-            return false;
-        }
-
-        endpoint = new IPEndPoint(address, (int)port);
-        return true;
-    }
-
-    public static string Format(IPAddress address)
-    {
-        Span<char> text = stackalloc char[MaxFormattedLength];
-        return text[..Append(address, text)].ToString();
-    }
-
-    public static string Format(IPNetwork network)
-    {
-        Span<char> text = stackalloc char[MaxFormattedLength];
-        int written = Append(network.BaseAddress, text);
-        text[written++] = '/';
-        network.PrefixLength.TryFormat(text[written..], out int n);
-        return text[..(written + n)].ToString();
-    }
-
-    public static string Format(IPEndPoint endpoint)
-    {
-        Span<char> text = stackalloc char[MaxFormattedLength];
-        bool v6 = endpoint.AddressFamily == AddressFamily.InterNetworkV6;
-        int written = 0;
-        if (v6)
-        {
-            text[written++] = '[';
-        }
-
-        written += Append(endpoint.Address, text[written..]);
-        if (v6)
-        {
-            text[written++] = ']';
-        }
-
-        text[written++] = ':';
-        endpoint.Port.TryFormat(text[written..], out int n);
-        return text[..(written + n)].ToString();
-    }
-
-    // The address as TryFormat writes it, then "%scope" for a scoped IPv6 address.
-    private static int Append(IPAddress address, Span<char> destination)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out int length);
-        TryFormat(bytes[..length], destination, out int written);
-        if (length == 16 && address.ScopeId != 0)
-        {
-            destination[written++] = '%';
-            address.ScopeId.TryFormat(destination[written..], out int n);
-            written += n;
-        }
-
-        return written;
-    }
-
-    // A zone is a scope id or an interface name (RFC 4007 section 11.2); names must exist here,
-    // because a link-local endpoint without a usable scope cannot be sent to.
-    private static bool TryParseZone(ReadOnlySpan<char> zone, out long scopeId)
-    {
-        scopeId = 0;
-        if (zone.Length == 0 || zone.Length > 15)
-        {
-            return false;
-        }
-
-        if (DecimalText.TryParse(zone, uint.MaxValue, out ulong number))
-        {
-            scopeId = (long)number;
-            return true;
-        }
-
-        foreach (char c in zone)
-        {
-            if (c <= ' ' || c >= 0x7F || c == '/' || c == ':' || c == '%')
-            {
-                return false;
-            }
-        }
-
-        scopeId = LibC.IfNameToIndex(zone.ToString());
-        return scopeId != 0;
     }
 }
