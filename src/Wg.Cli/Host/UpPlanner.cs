@@ -24,7 +24,7 @@ internal static class UpPlanner
 
     public static UpPlan Plan(InterfaceConfig config, string interfaceName, UpOptions options, IRoutingFacts facts)
     {
-        var addresses = config.Addresses.Select(a => a).ToList();
+        var addresses = config.Addresses.ToList();
         List<IPAddress> endpoints = Endpoints(config);
         (int mtu, string mtuOrigin) = ChooseMtu(config, endpoints, facts);
 
