@@ -7,6 +7,7 @@ using BenchmarkDotNet.Attributes;
 using WgSharp.Router.Packets;
 using WgSharp.Router.Policy;
 using WgSharp.Router.Routing;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Bench;
 
@@ -34,33 +35,33 @@ public class PolicyBenchmarks
             {
                 0 => new PolicyRule<object>
                 {
-                    Source = [PolicyPrefix.Parse($"10.{i}.0.0/16"), PolicyPrefix.Parse($"!10.{i}.128.0/17"), PolicyPrefix.Parse($"fd00:{i:x}::/32")],
+                    Source = [PrefixSelector.Parse($"10.{i}.0.0/16"), PrefixSelector.Parse($"!10.{i}.128.0/17"), PrefixSelector.Parse($"fd00:{i:x}::/32")],
                     Action = PolicyRuleAction.Drop,
                 },
                 1 => new PolicyRule<object>
                 {
                     Protocol = 6,
-                    DestinationPorts = new PolicyPortRange((ushort)(1000 + i), (ushort)(1010 + i)),
+                    DestinationPorts = new PortRange((ushort)(1000 + i), (ushort)(1010 + i)),
                     Action = PolicyRuleAction.ToPeer,
                     Peer = upstream,
                 },
                 2 => new PolicyRule<object>
                 {
-                    Destination = [PolicyPrefix.Parse($"172.{16 + (i % 16)}.{i}.0/24"), PolicyPrefix.Parse($"2001:db8:{i:x}::/48")],
+                    Destination = [PrefixSelector.Parse($"172.{16 + (i % 16)}.{i}.0/24"), PrefixSelector.Parse($"2001:db8:{i:x}::/48")],
                     Action = PolicyRuleAction.Reject,
                 },
                 _ => new PolicyRule<object>
                 {
-                    Mark = new PolicyMark(0x200, 0xff00),
-                    Source = [PolicyPrefix.Parse("192.168.0.0/16"), PolicyPrefix.Parse("fd00::/8")],
+                    Mark = new Mark(0x200, 0xff00),
+                    Source = [PrefixSelector.Parse("192.168.0.0/16"), PrefixSelector.Parse("fd00::/8")],
                     Action = PolicyRuleAction.Accept,
                 },
             });
         }
         rules.Add(new PolicyRule<object>
         {
-            Source = [PolicyPrefix.Parse("192.168.2.0/24"), PolicyPrefix.Parse("fd00:2::/64")],
-            Destination = [PolicyPrefix.Parse("!192.168.0.0/16"), PolicyPrefix.Parse("!fd00::/8")],
+            Source = [PrefixSelector.Parse("192.168.2.0/24"), PrefixSelector.Parse("fd00:2::/64")],
+            Destination = [PrefixSelector.Parse("!192.168.0.0/16"), PrefixSelector.Parse("!fd00::/8")],
             Action = PolicyRuleAction.Route,
             Masquerade = true,
         });
@@ -263,16 +264,16 @@ public class PolicyPrefixSetBenchmarks
     public void Setup()
     {
         Random random = new(7);
-        List<PolicyPrefix> list = [];
+        List<PrefixSelector> list = [];
         for (int i = 0; i < Prefixes; i++)
         {
-            list.Add(new PolicyPrefix(new IpPrefix(IpAddressKey.FromV4(0x0A00_0000u | (uint)random.Next(1 << 24)), random.Next(16, 29)), false));
+            list.Add(new PrefixSelector(new IpPrefix(IpAddressKey.FromV4(0x0A00_0000u | (uint)random.Next(1 << 24)), random.Next(16, 29)).ToNetwork(), false));
             byte[] v6 = new byte[16];
             random.NextBytes(v6);
             v6[0] = 0xfd;
-            list.Add(new PolicyPrefix(new IpPrefix(IpAddressKey.FromV6(v6), random.Next(32, 65)), false));
+            list.Add(new PrefixSelector(new IpPrefix(IpAddressKey.FromV6(v6), random.Next(32, 65)).ToNetwork(), false));
         }
-        ImmutableArray<PolicyPrefix> prefixes = [.. list];
+        ImmutableArray<PrefixSelector> prefixes = [.. list];
         _scan = new PolicyPrefixSet(prefixes, int.MaxValue);
         _trie = new PolicyPrefixSet(prefixes, 0);
         // Probes inside the same /8 as the prefixes: half are inside some listed prefix (a hit ends the
@@ -283,8 +284,8 @@ public class PolicyPrefixSetBenchmarks
         _probes6 = new IpAddressKey[Probes];
         for (int i = 0; i < Probes; i++)
         {
-            IpPrefix v4 = list[2 * random.Next(Prefixes)].Prefix;
-            IpPrefix v6 = list[(2 * random.Next(Prefixes)) + 1].Prefix;
+            IpPrefix v4 = IpPrefix.FromNetwork(list[2 * random.Next(Prefixes)].Network);
+            IpPrefix v6 = IpPrefix.FromNetwork(list[(2 * random.Next(Prefixes)) + 1].Network);
             _probes4[i] = i % 2 == 0
                 ? IpAddressKey.FromV4(v4.Address.V4Value | ((uint)random.Next() & ~(uint)(IpAddressKey.MaskHigh(v4.Length) >> 32)))
                 : IpAddressKey.FromV4(0x0A00_0000u | (uint)random.Next(1 << 24));

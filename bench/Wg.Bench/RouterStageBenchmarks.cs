@@ -11,6 +11,7 @@ using WgSharp.Router.Configuration;
 using WgSharp.Router.Device;
 using WgSharp.Router.Packets;
 using WgSharp.Tun.InMemory;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Bench;
 
@@ -39,10 +40,10 @@ public class RouterStageBenchmarks
         List<RouterRule> rules = [];
         for (int i = 0; i < 8; i++)
         {
-            rules.Add(new RouterRule { To = [new RouterPrefix(IPNetwork.Parse($"172.{16 + i}.0.0/16"), false)], Action = RouterRuleAction.Drop });
+            rules.Add(new RouterRule { To = [new PrefixSelector(IPNetwork.Parse($"172.{16 + i}.0.0/16"), false)], Action = RouterRuleAction.Drop });
         }
 
-        rules.Add(new RouterRule { To = [new RouterPrefix(IPNetwork.Parse("10.2.0.0/16"), false)], Masquerade = true });
+        rules.Add(new RouterRule { To = [new PrefixSelector(IPNetwork.Parse("10.2.0.0/16"), false)], Masquerade = true });
         _routed.SetRouterConfiguration(new RouterConfiguration
         {
             Rules = rules,

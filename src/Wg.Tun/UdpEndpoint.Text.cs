@@ -1,13 +1,14 @@
 // UdpEndpoint text forms "1.2.3.4:51820" and "[2001:db8::1]:51820": exactly what wireguard-go's UAPI accepts for
 // endpoint= (netip.ParseAddrPort) and prints in get=1 (AddrPort.String).
 using WgSharp.Tun.Interop;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun;
 
 internal readonly partial struct UdpEndpoint : ISpanFormattable
 {
     /// <summary>Longest text: "[" + 39-char IPv6 + "%4294967295" + "]:65535".</summary>
-    public const int MaxTextLength = 1 + IpAddressText.MaxLength + 11 + 2 + 5;
+    public const int MaxTextLength = 1 + IpText.MaxLength + 11 + 2 + 5;
 
     /// <summary>
     /// Parses "a.b.c.d:port" or "[ipv6]:port" / "[ipv6%zone]:port" with Go's rules: split at the last colon,
@@ -44,7 +45,7 @@ internal readonly partial struct UdpEndpoint : ISpanFormattable
             return false;
         }
         Span<byte> address = stackalloc byte[16];
-        if (!IpAddressText.TryParse(host, address, out bool isIPv6, out ReadOnlySpan<char> zone) || bracketed != isIPv6)
+        if (!IpText.TryParse(host, address, out bool isIPv6, out ReadOnlySpan<char> zone) || bracketed != isIPv6)
         {
             return false;
         }
@@ -124,7 +125,7 @@ internal readonly partial struct UdpEndpoint : ISpanFormattable
             }
             destination[written++] = '[';
         }
-        if (!IpAddressText.TryFormat(address[..length], destination[written..], out int n))
+        if (!IpText.TryFormat(address[..length], destination[written..], out int n))
         {
             return false;
         }

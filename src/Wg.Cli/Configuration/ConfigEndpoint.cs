@@ -3,6 +3,7 @@
 using System.Net;
 using System.Net.Sockets;
 using WgSharp.Cli.Uapi;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Configuration;
 

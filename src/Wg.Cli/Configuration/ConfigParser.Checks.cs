@@ -3,6 +3,7 @@
 using System.Net.Sockets;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Configuration;
 
@@ -82,13 +83,13 @@ internal sealed partial class ConfigParser
             Error(KeyLine(rule, "SetMark", rule.Line),
                 "SetMark: a rule that sets a mark goes on evaluating, so it cannot also have Peer, Action or Masquerade (put those in a later rule that matches the Mark)");
         }
-        else if (rule.Action != RuleAction.Route && (rule.Peer is not null || rule.Masquerade))
+        else if (rule.Action != RouterRuleAction.Route && (rule.Peer is not null || rule.Masquerade))
         {
             Error(KeyLine(rule, "Action", rule.Line),
                 $"Action: {rule.Action.ToString().ToLowerInvariant()} cannot be combined with {(rule.Peer is not null ? "Peer" : "Masquerade")} (only routed packets go to a peer or get masqueraded)");
         }
 
-        if ((rule.State & ~RouterRuleStates.New) != 0 && rule.SetMark is null && rule.Action == RuleAction.Route)
+        if ((rule.State & ~RouterRuleStates.New) != 0 && rule.SetMark is null && rule.Action == RouterRuleAction.Route)
         {
             Error(KeyLine(rule, "State", rule.Line),
                 $"State: {RouterRuleStatesText.Format(rule.State)} needs Action = accept, drop or reject (or SetMark): a tracked flow keeps the route it got when it started");
@@ -96,7 +97,7 @@ internal sealed partial class ConfigParser
 
         foreach (string key in (string[])["Port", "SourcePort"])
         {
-            if (HasKey(rule, key) && !(rule.Protocol is { } protocol && IpProtocols.HasPorts(protocol)))
+            if (HasKey(rule, key) && !(rule.Protocol is { } protocol && PolicyGrammar.HasPorts(protocol)))
             {
                 Error(KeyLine(rule, key, rule.Line), $"{key}: needs Protocol = tcp or udp (or another protocol with ports: sctp, udplite, dccp)");
             }
@@ -121,7 +122,7 @@ internal sealed partial class ConfigParser
     }
 
     // The families a list of prefixes can match (those of its positive prefixes); empty: any family.
-    private static AddressFamily[] Families(List<PrefixSelector> selectors) =>
+    private static AddressFamily[] Families(IReadOnlyList<PrefixSelector> selectors) =>
         [.. selectors.Where(s => !s.Negated).Select(s => s.Network.BaseAddress.AddressFamily).Distinct()];
 
     private void CheckMasquerade(RuleConfig rule, AddressFamily[] families)

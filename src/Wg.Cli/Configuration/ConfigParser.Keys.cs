@@ -1,10 +1,12 @@
 // The keys of each section and how each value is read: wg's keys (values exactly as `wg setconf`
-// takes them), wg-quick's [Interface] keys, and WgSharp's extensions (issue 5).
+// takes them), wg-quick's [Interface] keys, and WgSharp's extensions (the policy keys are read in
+// ConfigParser.PolicyKeys.cs).
 using System.Net;
 using System.Net.Sockets;
 using WgSharp.Cli.Uapi;
 using WgSharp.Router.Configuration;
 using WgSharp.Noise.Keys;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Configuration;
 
@@ -61,18 +63,18 @@ internal sealed partial class ConfigParser
         ],
         [ConfigSection.Rule] =
         [
-            new("From", KeyKind.Extension, static (p, v, l) => p.ReadSelectors("From", p._rule!.From, v, l), Once: false),
-            new("To", KeyKind.Extension, static (p, v, l) => p.ReadSelectors("To", p._rule!.To, v, l), Once: false),
-            new("Protocol", KeyKind.Extension, static (p, v, l) => p._rule!.Protocol = p.ReadProtocol(v, l)),
-            new("Port", KeyKind.Extension, static (p, v, l) => p._rule!.Port = p.ReadPortRange("Port", v, l)),
-            new("SourcePort", KeyKind.Extension, static (p, v, l) => p._rule!.SourcePort = p.ReadPortRange("SourcePort", v, l)),
+            new("From", KeyKind.Extension, static (p, v, l) => p.ReadSelectors("From", v, l), Once: false),
+            new("To", KeyKind.Extension, static (p, v, l) => p.ReadSelectors("To", v, l), Once: false),
+            new("Protocol", KeyKind.Extension, static (p, v, l) => p.SetRule(r => r with { Protocol = p.ReadProtocol(v, l) })),
+            new("Port", KeyKind.Extension, static (p, v, l) => p.SetRule(r => r with { Port = p.ReadPortRange("Port", v, l) })),
+            new("SourcePort", KeyKind.Extension, static (p, v, l) => p.SetRule(r => r with { SourcePort = p.ReadPortRange("SourcePort", v, l) })),
             new("Input", KeyKind.Extension, static (p, v, l) => p.ReadInput(v, l)),
-            new("Mark", KeyKind.Extension, static (p, v, l) => p._rule!.Mark = p.ReadMark("Mark", v, l)),
+            new("Mark", KeyKind.Extension, static (p, v, l) => p.SetRule(r => r with { Mark = p.ReadMark("Mark", v, l) })),
             new("State", KeyKind.Extension, static (p, v, l) => p.ReadState(v, l)),
             new("Peer", KeyKind.Extension, static (p, v, l) => p._rule!.Peer = p.ReadPeerReference("Peer", v, l)),
             new("Action", KeyKind.Extension, static (p, v, l) => p.ReadAction(v, l)),
             new("Masquerade", KeyKind.Extension, static (p, v, l) => p.ReadMasquerade(v, l)),
-            new("SetMark", KeyKind.Extension, static (p, v, l) => p._rule!.SetMark = p.ReadMark("SetMark", v, l)),
+            new("SetMark", KeyKind.Extension, static (p, v, l) => p.SetRule(r => r with { SetMark = p.ReadMark("SetMark", v, l) })),
             new("Priority", KeyKind.Extension, static (p, v, l) => p.ReadPriority(v, l)),
         ],
         [ConfigSection.Forward] =
@@ -125,7 +127,7 @@ internal sealed partial class ConfigParser
     {
         foreach (string item in ConfigValues.SplitWords(value))
         {
-            if (!ConfigValues.TryParseInterfaceAddress(item, out InterfaceAddress address))
+            if (!ConfigValues.TryParseInterfaceAddress(item, out RoutePrefix address))
             {
                 Error(line, $"Address: {ConfigValues.Quote(item)} is not a valid address with prefix length (like 10.0.0.2/24)");
             }
@@ -244,52 +246,6 @@ internal sealed partial class ConfigParser
         }
     }
 
-    private void ReadMssClamp(string value, int line)
-    {
-        if (value.Equals("off", StringComparison.OrdinalIgnoreCase))
-        {
-            _config.MssClamp = MssClampSetting.Off;
-        }
-        else if (value.Equals("auto", StringComparison.OrdinalIgnoreCase))
-        {
-            _config.MssClamp = MssClampSetting.Auto;
-        }
-        else if (!char.IsAsciiDigit(value[0]))
-        {
-            Error(line, $"MssClamp: {ConfigValues.Quote(value)} is not off, auto or a number of bytes");
-        }
-        else if (ReadNumber("MssClamp", value, MssClampSetting.MinBytes, MssClampSetting.MaxBytes, line) is { } bytes)
-        {
-            _config.MssClamp = new MssClampSetting(MssClampMode.Fixed, (ushort)bytes);
-        }
-    }
-
-    private void ReadRelay(string value, int line)
-    {
-        if (RelayText.TryParse(value, out RouterRelay relay))
-        {
-            _config.Relay = relay;
-        }
-        else
-        {
-            Error(line, $"Relay: {ConfigValues.Quote(value)} is neither kernel nor userspace");
-        }
-    }
-
-    private void ReadConntrackPerPeer(string value, int line)
-    {
-        if (FlowShareText.TryParse(value, out WgSharp.Router.Configuration.RouterFlowShare share))
-        {
-            _config.ConntrackPerPeer = share;
-        }
-        else
-        {
-            Error(line, $"ConntrackPerPeer: {ConfigValues.Quote(value)} is not {FlowShareText.Expected}");
-        }
-    }
-
-    // A user name as useradd(8) accepts it (letters, digits, '_', '-', '.', a trailing '$'; not starting with '-'),
-    // at most 32 characters; whether the user exists is checked by `up`, on the machine that runs the daemon.
     private void ReadUser(string value, int line)
     {
         if (IsUserName(value))
@@ -387,254 +343,6 @@ internal sealed partial class ConfigParser
         }
 
         _peer!.PersistentKeepalive = seconds;
-    }
-
-    private void ReadPeerName(string value, int line)
-    {
-        if (value.Equals("tun", StringComparison.OrdinalIgnoreCase))
-        {
-            Error(line, "Name: 'tun' is reserved (Input = tun means the local side)");
-        }
-        else if (!ConfigValues.IsPeerName(value))
-        {
-            Error(line, $"Name: {ConfigValues.Quote(value)} is not a valid peer name (1-32 letters, digits, '_', '-' or '.')");
-        }
-        else
-        {
-            _peer!.Name = value;
-        }
-    }
-
-    private void ReadInbound(string value, int line)
-    {
-        if (value.Equals("any", StringComparison.OrdinalIgnoreCase))
-        {
-            _peer!.Inbound = InboundPolicy.Any;
-        }
-        else if (value.Equals("established", StringComparison.OrdinalIgnoreCase))
-        {
-            _peer!.Inbound = InboundPolicy.Established;
-        }
-        else
-        {
-            Error(line, $"Inbound: {ConfigValues.Quote(value)} is neither any nor established");
-        }
-    }
-
-    private void ReadRoutes(string value, int line)
-    {
-        if (value.Equals("always", StringComparison.OrdinalIgnoreCase))
-        {
-            _peer!.Routes = RoutesPolicy.Always;
-        }
-        else if (value.Equals("when-up", StringComparison.OrdinalIgnoreCase))
-        {
-            _peer!.Routes = RoutesPolicy.WhenUp;
-        }
-        else
-        {
-            Error(line, $"Routes: {ConfigValues.Quote(value)} is neither always nor when-up");
-        }
-    }
-
-    // ---- [Rule] ----
-
-    private void ReadSelectors(string key, List<PrefixSelector> selectors, string value, int line)
-    {
-        foreach (string item in value.Split(','))
-        {
-            string entry = item.Trim();
-            bool negated = entry.StartsWith('!');
-            string prefix = negated ? entry[1..].TrimStart() : entry;
-            if (entry.Length == 0)
-            {
-                Error(line, $"{key}: empty entry (a stray comma?)");
-            }
-            else if (!ConfigValues.TryParsePrefix(prefix, out IPNetwork network, out bool hostBitsSet))
-            {
-                Error(line, $"{key}: {ConfigValues.Quote(prefix)} is not a valid IP prefix");
-            }
-            else
-            {
-                if (hostBitsSet)
-                {
-                    Warning(line, $"{key}: {ConfigValues.Quote(prefix)} has host bits set; it stands for {IpText.Format(network)}");
-                }
-
-                selectors.Add(new PrefixSelector(network, negated));
-            }
-        }
-    }
-
-    private byte? ReadProtocol(string value, int line)
-    {
-        if (!IpProtocols.TryParse(value, out byte protocol))
-        {
-            Error(line, $"Protocol: {ConfigValues.Quote(value)} is neither a protocol name (tcp, udp, icmp, icmpv6, ...) nor a number 0-255");
-            return null;
-        }
-
-        return protocol;
-    }
-
-    private PortRange? ReadPortRange(string key, string value, int line)
-    {
-        if (ConfigValues.TryParsePortRange(value, out PortRange range, out bool reversed))
-        {
-            return range;
-        }
-
-        Error(line, reversed
-            ? $"{key}: the range {ConfigValues.Quote(value)} is reversed (the first port must not be larger than the last)"
-            : $"{key}: {ConfigValues.Quote(value)} is neither a port (1-65535) nor a range like 8000-8100");
-        return null;
-    }
-
-    private void ReadInput(string value, int line)
-    {
-        if (value.Equals("tun", StringComparison.OrdinalIgnoreCase))
-        {
-            _rule!.Input = null;
-            return;
-        }
-
-        _rule!.Input = ReadPeerReference("Input", value, line);
-    }
-
-    private string? ReadPeerReference(string key, string value, int line)
-    {
-        if (!ConfigValues.IsPeerName(value))
-        {
-            Error(line, $"{key}: {ConfigValues.Quote(value)} is not a valid peer name (1-32 letters, digits, '_', '-' or '.')");
-            return null;
-        }
-
-        return value; // whether such a peer exists is checked once the whole file is read
-    }
-
-    private MarkValue? ReadMark(string key, string value, int line)
-    {
-        if (ConfigValues.TryParseMark(value, out MarkValue mark, out bool outsideMask))
-        {
-            return mark;
-        }
-
-        Error(line, outsideMask
-            ? $"{key}: the value in {ConfigValues.Quote(value)} has bits outside the mask"
-            : $"{key}: {ConfigValues.Quote(value)} is not a mark (a 32-bit number, or value/mask like 0x200/0xff00)");
-        return null;
-    }
-
-    private void ReadAction(string value, int line)
-    {
-        RuleAction? action = value.ToLowerInvariant() switch
-        {
-            "route" => RuleAction.Route,
-            "accept" => RuleAction.Accept,
-            "drop" => RuleAction.Drop,
-            "reject" => RuleAction.Reject,
-            _ => null,
-        };
-        if (action is null)
-        {
-            Error(line, $"Action: {ConfigValues.Quote(value)} is not route, accept, drop or reject");
-            return;
-        }
-
-        _rule!.Action = action.Value;
-    }
-
-    private void ReadMasquerade(string value, int line)
-    {
-        if (!ConfigValues.TryParseBoolean(value, out bool masquerade))
-        {
-            Error(line, $"Masquerade: {ConfigValues.Quote(value)} is neither yes nor no");
-            return;
-        }
-
-        _rule!.Masquerade = masquerade;
-    }
-
-    private void ReadState(string value, int line)
-    {
-        if (!RouterRuleStatesText.TryParse(value, out RouterRuleStates states))
-        {
-            Error(line, $"State: {ConfigValues.Quote(value)} is not {RouterRuleStatesText.Expected}");
-            return;
-        }
-
-        _rule!.State = states;
-    }
-
-    private void ReadPriority(string value, int line)
-    {
-        if (!ConfigValues.TryParseNumber(value, uint.MaxValue, out ulong priority))
-        {
-            Error(line, $"Priority: {ConfigValues.Quote(value)} is not a number 0-4294967295");
-            return;
-        }
-
-        _rule!.Priority = (uint)priority;
-    }
-
-    // ---- [Forward] ----
-
-    private void ReadForwardProtocol(string value, int line)
-    {
-        if (ReadProtocol(value, line) is not { } protocol)
-        {
-            return;
-        }
-
-        if (protocol is not (IpProtocols.Tcp or IpProtocols.Udp))
-        {
-            Error(line, "Protocol: a port forward is for tcp or udp");
-            return;
-        }
-
-        _forward!.Protocol = protocol;
-    }
-
-    private void ReadForwardPort(string value, int line)
-    {
-        if (ReadPortRange("Port", value, line) is { } range)
-        {
-            _forward!.Port = range;
-        }
-    }
-
-    private void ReadForwardTo(string value, int line)
-    {
-        // "192.168.2.10", "192.168.2.10:80", "fd00::10", "[fd00::10]" or "[fd00::10]:80".
-        string host = value;
-        string? portText = null;
-        if (value.StartsWith('['))
-        {
-            int close = value.IndexOf(']');
-            if (close > 0 && (close == value.Length - 1 || value[close + 1] == ':'))
-            {
-                host = value[1..close];
-                portText = close == value.Length - 1 ? null : value[(close + 2)..];
-            }
-        }
-        else if (value.Count(c => c == ':') == 1)
-        {
-            int colon = value.IndexOf(':');
-            host = value[..colon];
-            portText = value[(colon + 1)..];
-        }
-
-        ulong port = 0;
-        if (!IpText.TryParseAddress(host, allowZone: false, out IPAddress address)
-            || (value.StartsWith('[') && address.AddressFamily != AddressFamily.InterNetworkV6)
-            || (portText is not null && (!UapiSyntax.TryParseDecimal(portText, ushort.MaxValue, out port) || port == 0)))
-        {
-            Error(line, $"To: {ConfigValues.Quote(value)} is not an address or address:port (like 192.168.2.10:80 or [fd00::10]:80)");
-            return;
-        }
-
-        _forward!.ToAddress = address;
-        _forward.ToPort = portText is null ? null : (ushort)port;
     }
 
     // ---- shared ----

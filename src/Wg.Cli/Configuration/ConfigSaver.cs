@@ -7,6 +7,7 @@ using WgSharp.Cli.Uapi;
 using WgSharp.Router.Configuration;
 using WgSharp.Tun.Netlink;
 using WgSharp.Cli.Host;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Configuration;
 
@@ -32,7 +33,7 @@ internal static class ConfigSaver
             Relay = original.Relay,
             User = original.User,
         };
-        saved.Addresses.AddRange(addresses.Select(a => new InterfaceAddress(a.Address, a.Length)));
+        saved.Addresses.AddRange(addresses);
         saved.DnsServers.AddRange(original.DnsServers);
         saved.DnsSearch.AddRange(original.DnsSearch);
         saved.PreUp.AddRange(original.PreUp);

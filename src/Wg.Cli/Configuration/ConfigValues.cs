@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Text;
 using WgSharp.Cli.Uapi;
 using WgSharp.Router.Configuration;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Configuration;
 
@@ -95,40 +96,8 @@ internal static class ConfigValues
 
     /// <summary>Decimal digits, or "0x"/"0X" and hex digits (iproute2's get_u32 with base 0, minus octal),
     /// at most <paramref name="max"/>.</summary>
-    public static bool TryParseNumber(ReadOnlySpan<char> text, ulong max, out ulong value)
-    {
-        if (text.Length > 2 && text[0] == '0' && (text[1] | 0x20) == 'x')
-        {
-            return TryParseHex(text[2..], max, out value);
-        }
-
-        return UapiSyntax.TryParseDecimal(text, max, out value);
-    }
-
-    private static bool TryParseHex(ReadOnlySpan<char> digits, ulong max, out ulong value)
-    {
-        value = 0;
-        if (digits.IsEmpty)
-        {
-            return false;
-        }
-
-        foreach (char c in digits)
-        {
-            if (!char.IsAsciiHexDigit(c) || value > max >> 4)
-            {
-                return false;
-            }
-
-            value = (value << 4) | (uint)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-            if (value > max)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool TryParseNumber(ReadOnlySpan<char> text, ulong max, out ulong value) =>
+        PolicyGrammar.TryParseNumber(text, max, out value);
 
     /// <summary>wg's parse_fwmark: "off" (any case), or a decimal number, or "0x" and hex digits, up to 0xffffffff.</summary>
     public static bool TryParseFwMark(ReadOnlySpan<char> text, out uint mark)
@@ -140,7 +109,7 @@ internal static class ConfigValues
         }
 
         bool ok = text.Length > 2 && text[0] == '0' && text[1] == 'x'
-            ? TryParseHex(text[2..], uint.MaxValue, out ulong value)
+            ? PolicyGrammar.TryParseNumber(text, uint.MaxValue, out ulong value)
             : UapiSyntax.TryParseDecimal(text, uint.MaxValue, out value);
         mark = (uint)value;
         return ok;
@@ -191,7 +160,7 @@ internal static class ConfigValues
 
     /// <summary>An Address entry: an address with an optional prefix length (none: the whole address,
     /// as `ip address add` takes it). Host bits are kept.</summary>
-    public static bool TryParseInterfaceAddress(ReadOnlySpan<char> text, out InterfaceAddress result)
+    public static bool TryParseInterfaceAddress(ReadOnlySpan<char> text, out RoutePrefix result)
     {
         result = default;
         int slash = text.IndexOf('/');
@@ -207,56 +176,7 @@ internal static class ConfigValues
             return false;
         }
 
-        result = new InterfaceAddress(address, (int)bits);
-        return true;
-    }
-
-    /// <summary>"25" or "8000-8100" (white space around '-' allowed), ports 1-65535.
-    /// <paramref name="reversed"/> is set for a well-formed range whose first port is the larger.</summary>
-    public static bool TryParsePortRange(ReadOnlySpan<char> text, out PortRange range, out bool reversed)
-    {
-        range = default;
-        reversed = false;
-        int dash = text.IndexOf('-');
-        ReadOnlySpan<char> firstText = (dash < 0 ? text : text[..dash]).Trim();
-        ReadOnlySpan<char> lastText = dash < 0 ? firstText : text[(dash + 1)..].Trim();
-        if (!UapiSyntax.TryParseDecimal(firstText, ushort.MaxValue, out ulong first) || first == 0
-            || !UapiSyntax.TryParseDecimal(lastText, ushort.MaxValue, out ulong last) || last == 0)
-        {
-            return false;
-        }
-
-        if (first > last)
-        {
-            reversed = true;
-            return false;
-        }
-
-        range = new PortRange((ushort)first, (ushort)last);
-        return true;
-    }
-
-    /// <summary>"value" or "value/mask", each a 32-bit number (decimal or 0x hex). <paramref name="outsideMask"/>
-    /// is set when the numbers are valid but the value has bits the mask does not cover.</summary>
-    public static bool TryParseMark(ReadOnlySpan<char> text, out MarkValue mark, out bool outsideMask)
-    {
-        mark = default;
-        outsideMask = false;
-        int slash = text.IndexOf('/');
-        ulong mask = uint.MaxValue;
-        if (!TryParseNumber((slash < 0 ? text : text[..slash]).Trim(), uint.MaxValue, out ulong value)
-            || (slash >= 0 && !TryParseNumber(text[(slash + 1)..].Trim(), uint.MaxValue, out mask)))
-        {
-            return false;
-        }
-
-        if ((value & ~mask) != 0)
-        {
-            outsideMask = true;
-            return false;
-        }
-
-        mark = new MarkValue((uint)value, (uint)mask);
+        result = new RoutePrefix(address, (int)bits);
         return true;
     }
 

@@ -4,6 +4,7 @@
 using System.Text;
 using WgSharp.Cli.Uapi;
 using WgSharp.Router.Configuration;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Configuration;
 
@@ -20,7 +21,7 @@ internal static class ConfigWriter
 
         Optional(text, "ListenPort", config.ListenPort?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Optional(text, "FwMark", config.FirewallMark is { } mark ? (mark == 0 ? "off" : "0x" + mark.ToString("x", System.Globalization.CultureInfo.InvariantCulture)) : null);
-        List(text, "Address", config.Addresses.Select(a => a.ToString()));
+        List(text, "Address", config.Addresses.Select(a => a.ToNetipString()));
         List(text, "DNS", config.DnsServers.Select(IpText.Format).Concat(config.DnsSearch));
         Optional(text, "MTU", config.Mtu?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Optional(text, "Table", config.Table.Mode == RouteTableMode.Auto ? null : config.Table.Text);
@@ -63,7 +64,7 @@ internal static class ConfigWriter
             Optional(text, "Mark", rule.Mark?.ToString());
             Optional(text, "State", rule.State == RouterRuleStates.None ? null : RouterRuleStatesText.Format(rule.State));
             Optional(text, "Peer", rule.Peer);
-            Optional(text, "Action", rule.Action == RuleAction.Route ? null : rule.Action.ToString().ToLowerInvariant());
+            Optional(text, "Action", rule.Action == RouterRuleAction.Route ? null : PolicyGrammar.ActionName(rule.Action));
             Optional(text, "Masquerade", rule.Masquerade ? "yes" : null);
             Optional(text, "SetMark", rule.SetMark?.ToString());
             Optional(text, "Priority", rule.Priority?.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -1,4 +1,4 @@
-// WgSharp's [Peer] Inbound key (issue 5): which packets decrypted from the peer may enter the local side.
+// WgSharp's [Peer] Inbound key: which packets decrypted from the peer may enter the local side.
 namespace WgSharp.Cli.Configuration;
 
 internal enum InboundPolicy

@@ -1,8 +1,9 @@
 // A parsed interface configuration file: the [Interface] keys of wg and wg-quick, its peers, and
-// WgSharp's extensions (issue 5), plus the `wg setconf` view of it (ToDeviceUpdate).
+// WgSharp's extensions, plus the `wg setconf` view of it (ToDeviceUpdate).
 using System.Net;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Configuration;
 
@@ -40,7 +41,7 @@ internal sealed class InterfaceConfig : IDisposable
     /// <summary>null: not given; 0: off.</summary>
     public uint? FirewallMark { get; set; }
 
-    public List<InterfaceAddress> Addresses { get; } = [];
+    public List<RoutePrefix> Addresses { get; } = [];
 
     /// <summary>DNS entries that are addresses (wg-quick: all digits and dots, or containing ':').</summary>
     public List<IPAddress> DnsServers { get; } = [];

@@ -56,5 +56,5 @@ internal static class IpProtocols
     }
 
     /// <summary>Protocols whose header starts with 16-bit source and destination ports.</summary>
-    public static bool HasPorts(byte protocol) => protocol is Tcp or Udp or Sctp or UdpLite or Dccp;
+    public static bool HasPorts(byte protocol) => Router.Configuration.PolicyGrammar.HasPorts(protocol);
 }

@@ -1,4 +1,4 @@
-// WgSharp's [Interface] MssClamp key (issue 5): whether and how TCP MSS is lowered on SYNs crossing the tunnel.
+// WgSharp's [Interface] MssClamp key: whether and how TCP MSS is lowered on SYNs crossing the tunnel.
 namespace WgSharp.Cli.Configuration;
 
 internal enum MssClampMode

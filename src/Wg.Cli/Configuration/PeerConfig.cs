@@ -1,4 +1,4 @@
-// One [Peer] section: the wg keys (what `wg setconf` sends) and WgSharp's peer extensions (issue 5).
+// One [Peer] section: the wg keys (what `wg setconf` sends) and WgSharp's peer extensions.
 using System.Net;
 using WgSharp.Noise.Keys;
 

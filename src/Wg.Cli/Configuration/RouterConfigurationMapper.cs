@@ -2,6 +2,7 @@
 // Inbound and Routes) into the RouterConfiguration the device takes, with peer names resolved to keys.
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Configuration;
 
@@ -47,44 +48,18 @@ internal static class RouterConfigurationMapper
         };
     }
 
-    private static RouterRule MapRule(InterfaceConfig config, RuleConfig rule) => new()
+    // The rule as parsed, with its peer names resolved; a SetMark key makes it a set-mark rule (the config file has no
+    // Action word for that).
+    private static RouterRule MapRule(InterfaceConfig config, RuleConfig rule) => rule.Rule with
     {
-        Line = rule.Line,
-        From = [.. rule.From.Select(Prefix)],
-        To = [.. rule.To.Select(Prefix)],
-        Protocol = rule.Protocol,
-        Port = Range(rule.Port),
-        SourcePort = Range(rule.SourcePort),
         Input = rule.Input is { } input ? KeyOf(config, input, rule.Line, "Input") : null,
-        Mark = Mark(rule.Mark),
-        State = rule.State,
         Peer = rule.Peer is { } peer ? KeyOf(config, peer, rule.Line, "Peer") : null,
-        Action = rule.SetMark is not null ? RouterRuleAction.SetMark : rule.Action switch
-        {
-            RuleAction.Accept => RouterRuleAction.Accept,
-            RuleAction.Drop => RouterRuleAction.Drop,
-            RuleAction.Reject => RouterRuleAction.Reject,
-            _ => RouterRuleAction.Route,
-        },
-        Masquerade = rule.Masquerade,
-        SetMark = Mark(rule.SetMark),
-        Priority = rule.Priority,
+        Action = rule.SetMark is not null ? RouterRuleAction.SetMark : rule.Action,
     };
 
-    private static RouterForward MapForward(ForwardConfig forward) =>
-        new(forward.Protocol, new RouterPortRange(forward.Port.First, forward.Port.Last),
-            forward.ToAddress ?? throw new ArgumentException($"the [Forward] on line {forward.Line} has no To", nameof(forward)),
-            forward.ToPort)
-        {
-            Line = forward.Line,
-        };
-
-    private static RouterPrefix Prefix(PrefixSelector selector) =>
-        new(NetworkPrefix.Canonical(selector.Network.BaseAddress, selector.Network.PrefixLength), selector.Negated);
-
-    private static RouterPortRange? Range(PortRange? range) => range is { } r ? new RouterPortRange(r.First, r.Last) : null;
-
-    private static RouterMark? Mark(MarkValue? mark) => mark is { } m ? new RouterMark(m.Value, m.Mask) : null;
+    private static RouterForward MapForward(ForwardConfig forward) => forward.ToAddress is not null
+        ? forward.Forward
+        : throw new ArgumentException($"the [Forward] on line {forward.Line} has no To", nameof(forward));
 
     private static PublicKey KeyOf(InterfaceConfig config, string name, int line, string key) =>
         config.FindPeer(name) is { } peer ? peer.PublicKey

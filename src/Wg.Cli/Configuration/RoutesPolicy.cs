@@ -1,4 +1,4 @@
-// WgSharp's [Peer] Routes key (issue 5): when the kernel routes and rules towards this peer exist.
+// WgSharp's [Peer] Routes key: when the kernel routes and rules towards this peer exist.
 namespace WgSharp.Cli.Configuration;
 
 internal enum RoutesPolicy

@@ -1,48 +1,51 @@
-// One WgSharp [Rule] section (issue 5), parsed and checked, not interpreted: the policy router decides
-// what it does with packets. Unset selectors match everything.
+// One WgSharp [Rule] section, parsed and checked, not interpreted: the policy router decides what it does with packets.
+// The rule itself is the router's own model (RouterRule, read through PolicyGrammar's values); only the peers it names
+// are still names here, resolved to keys by RouterConfigurationMapper once the whole file is read.
+using WgSharp.Router.Configuration;
+using WgSharp.Tun.Net;
+
 namespace WgSharp.Cli.Configuration;
 
 internal sealed class RuleConfig
 {
-    public RuleConfig(int line) => Line = line;
+    public RuleConfig(int line) => Rule = new RouterRule { Line = line };
+
+    /// <summary>Everything the section says but the peer names: its <see cref="RouterRule.Input"/> and
+    /// <see cref="RouterRule.Peer"/> stay null (see <see cref="Input"/> and <see cref="Peer"/>), and its action is
+    /// the Action key's (a SetMark key makes it a set-mark rule when mapped).</summary>
+    public RouterRule Rule { get; set; }
 
     /// <summary>The line of the [Rule] header.</summary>
-    public int Line { get; }
-
-    /// <summary>Source prefixes; every From line adds to them (see <see cref="PrefixSelector"/> for "!").</summary>
-    public List<PrefixSelector> From { get; } = [];
-
-    /// <summary>Destination prefixes, like <see cref="From"/>.</summary>
-    public List<PrefixSelector> To { get; } = [];
-
-    /// <summary>IP protocol number (6 tcp, 17 udp, 1 icmp, 58 icmpv6, ...); null: any.</summary>
-    public byte? Protocol { get; set; }
-
-    /// <summary>Destination port(s); only with a protocol that has ports.</summary>
-    public PortRange? Port { get; set; }
-
-    public PortRange? SourcePort { get; set; }
+    public int Line => Rule.Line;
 
     /// <summary>null: packets from the local side (TUN, "Input = tun"); otherwise the Name of the peer
     /// whose decrypted packets the rule applies to.</summary>
     public string? Input { get; set; }
 
-    public MarkValue? Mark { get; set; }
-
-    /// <summary>The conntrack states the rule applies to; None (not given): new flows only.</summary>
-    public WgSharp.Router.Configuration.RouterRuleStates State { get; set; }
-
     /// <summary>The Name of the peer to send matching packets to, whatever AllowedIPs say; null: none.</summary>
     public string? Peer { get; set; }
 
-    public RuleAction Action { get; set; }
+    // The rule's other members, read through for the checks, the writer and the kernel steering planner.
 
-    /// <summary>Source-NAT to the interface address of the packet's family.</summary>
-    public bool Masquerade { get; set; }
+    public IReadOnlyList<PrefixSelector> From => Rule.From;
 
-    /// <summary>Set the mark and go on evaluating; such a rule has no Peer, Action or Masquerade.</summary>
-    public MarkValue? SetMark { get; set; }
+    public IReadOnlyList<PrefixSelector> To => Rule.To;
 
-    /// <summary>null: not given (file order decides).</summary>
-    public uint? Priority { get; set; }
+    public byte? Protocol => Rule.Protocol;
+
+    public PortRange? Port => Rule.Port;
+
+    public PortRange? SourcePort => Rule.SourcePort;
+
+    public Mark? Mark => Rule.Mark;
+
+    public RouterRuleStates State => Rule.State;
+
+    public RouterRuleAction Action => Rule.Action;
+
+    public bool Masquerade => Rule.Masquerade;
+
+    public Mark? SetMark => Rule.SetMark;
+
+    public uint? Priority => Rule.Priority;
 }

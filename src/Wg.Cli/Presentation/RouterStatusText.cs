@@ -11,6 +11,7 @@ using WgSharp.Router.Device;
 using WgSharp.Router.Nat;
 using WgSharp.Router.Packets;
 using WgSharp.Router.Policy;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Presentation;
 
@@ -122,12 +123,12 @@ internal static class RouterStatusText
 
         if (rule.Port is { } port)
         {
-            parts.Add("Port = " + Range(port));
+            parts.Add("Port = " + port.ToString());
         }
 
         if (rule.SourcePort is { } sourcePort)
         {
-            parts.Add("SourcePort = " + Range(sourcePort));
+            parts.Add("SourcePort = " + sourcePort.ToString());
         }
 
         if (rule.Input is { } input)
@@ -137,7 +138,7 @@ internal static class RouterStatusText
 
         if (rule.Mark is { } mark)
         {
-            parts.Add("Mark = " + Mark(mark));
+            parts.Add("Mark = " + mark.ToString());
         }
 
         if (rule.State != RouterRuleStates.None)
@@ -158,7 +159,7 @@ internal static class RouterStatusText
 
         if (rule.SetMark is { } setMark)
         {
-            parts.Add("SetMark = " + Mark(setMark));
+            parts.Add("SetMark = " + setMark.ToString());
         }
 
         if (rule.Priority is { } priority)
@@ -169,8 +170,6 @@ internal static class RouterStatusText
         return string.Join("; ", parts);
 
         string Name(PublicKey key) => names.TryGetValue(key, out string? name) ? name : key.ToBase64();
-        static string Prefix(RouterPrefix prefix) => (prefix.Negated ? "!" : "") + prefix.Prefix.ToString();
-        static string Range(RouterPortRange range) => range.First == range.Last ? $"{range.First}" : $"{range.First}-{range.Last}";
-        static string Mark(RouterMark mark) => mark.Mask == uint.MaxValue ? $"0x{mark.Value:x}" : $"0x{mark.Value:x}/0x{mark.Mask:x}";
+        static string Prefix(PrefixSelector prefix) => (prefix.Negated ? "!" : "") + prefix.Network.ToString();
     }
 }

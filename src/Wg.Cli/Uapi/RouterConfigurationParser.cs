@@ -22,6 +22,7 @@ using System.Net;
 using WgSharp.Cli.Configuration;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Uapi;
 
@@ -41,9 +42,9 @@ internal sealed class RouterConfigurationParser
     private RouterRelay _relay;
     private uint? _whenUpTable;
     private Section _section = Section.Interface;
-    private PeerBuilder? _peer;
-    private RuleBuilder? _rule;
-    private ForwardBuilder? _forward;
+    private RouterPeerOptions? _peer;
+    private RouterRule? _rule;
+    private RouterForward? _forward;
     private int _lineNumber;
     private bool _versionSeen;
 
@@ -116,9 +117,9 @@ internal sealed class RouterConfigurationParser
 
         return _section switch
         {
-            Section.Peer => PeerLine(_peer!, key, value),
-            Section.Rule => RuleLine(_rule!, key, value),
-            Section.Forward => ForwardLine(_forward!, key, value),
+            Section.Peer => PeerLine(key, value),
+            Section.Rule => RuleLine(key, value),
+            Section.Forward => ForwardLine(key, value),
             _ => InterfaceLine(key, value),
         };
     }
@@ -257,11 +258,11 @@ internal sealed class RouterConfigurationParser
         }
 
         _section = Section.Peer;
-        _peer = new PeerBuilder(key);
+        _peer = new RouterPeerOptions(key, Name: null, InboundEstablishedOnly: false, RoutesWhenUp: false);
         return true;
     }
 
-    private bool PeerLine(PeerBuilder peer, ReadOnlySpan<char> key, ReadOnlySpan<char> value)
+    private bool PeerLine(ReadOnlySpan<char> key, ReadOnlySpan<char> value)
     {
         switch (key)
         {
@@ -276,14 +277,26 @@ internal sealed class RouterConfigurationParser
                     return Invalid($"name '{UapiSyntax.Printable(value)}' is not a peer name (1-32 letters, digits, '_', '-' or '.'; not tun)");
                 }
 
-                peer.Name = name;
+                _peer = _peer! with { Name = name };
                 return true;
 
             case "inbound":
-                return Once("inbound") && Choice(value, "inbound", "any", "established", out peer.InboundEstablishedOnly);
+                if (!Once("inbound") || !Choice(value, "inbound", "any", "established", out bool established))
+                {
+                    return false;
+                }
+
+                _peer = _peer! with { InboundEstablishedOnly = established };
+                return true;
 
             case "routes":
-                return Once("routes") && Choice(value, "routes", "always", "when-up", out peer.RoutesWhenUp);
+                if (!Once("routes") || !Choice(value, "routes", "always", "when-up", out bool whenUp))
+                {
+                    return false;
+                }
+
+                _peer = _peer! with { RoutesWhenUp = whenUp };
+                return true;
 
             default:
                 return Invalid($"'{UapiSyntax.Printable(key)}' is not a peer key");
@@ -303,165 +316,20 @@ internal sealed class RouterConfigurationParser
         }
 
         _section = Section.Rule;
-        _rule = new RuleBuilder { Line = (int)line };
+        _rule = new RouterRule { Line = (int)line };
         return true;
     }
 
-    private bool RuleLine(RuleBuilder rule, ReadOnlySpan<char> key, ReadOnlySpan<char> value)
+    // The grammar of a rule's lines is PolicyGrammar's; single-valued keys are checked here with the others.
+    private bool RuleLine(ReadOnlySpan<char> key, ReadOnlySpan<char> value)
     {
-        switch (key)
+        if (key is not ("from" or "to") && !Once(key.ToString()))
         {
-            case "priority":
-                if (!Once("priority"))
-                {
-                    return false;
-                }
-
-                if (!TryNumber(value, uint.MaxValue, out ulong priority))
-                {
-                    return Invalid($"priority '{UapiSyntax.Printable(value)}' is not 0-4294967295");
-                }
-
-                rule.Priority = (uint)priority;
-                return true;
-
-            case "from":
-            case "to":
-                if (!TryPrefix(value, out RouterPrefix prefix))
-                {
-                    return Invalid($"{key} '{UapiSyntax.Printable(value)}' is not a canonical [!]prefix");
-                }
-
-                (key.SequenceEqual("from") ? rule.From : rule.To).Add(prefix);
-                return true;
-
-            case "protocol":
-                if (!Once("protocol"))
-                {
-                    return false;
-                }
-
-                if (!TryNumber(value, byte.MaxValue, out ulong protocol))
-                {
-                    return Invalid($"protocol '{UapiSyntax.Printable(value)}' is not 0-255");
-                }
-
-                rule.Protocol = (byte)protocol;
-                return true;
-
-            case "port":
-            case "source_port":
-                if (!Once(key.ToString()))
-                {
-                    return false;
-                }
-
-                if (!TryRange(value, out RouterPortRange range))
-                {
-                    return Invalid($"{key} '{UapiSyntax.Printable(value)}' is not a port range first-last with first <= last");
-                }
-
-                if (key.SequenceEqual("port"))
-                {
-                    rule.Port = range;
-                }
-                else
-                {
-                    rule.SourcePort = range;
-                }
-
-                return true;
-
-            case "input":
-            case "peer":
-                if (!Once(key.ToString()))
-                {
-                    return false;
-                }
-
-                if (!PublicKey.TryParseHex(value, out PublicKey peerKey))
-                {
-                    return Invalid($"{key} is not 64 hex digits");
-                }
-
-                if (key.SequenceEqual("input"))
-                {
-                    rule.Input = peerKey;
-                }
-                else
-                {
-                    rule.Peer = peerKey;
-                }
-
-                return true;
-
-            case "mark":
-            case "set_mark":
-                if (!Once(key.ToString()))
-                {
-                    return false;
-                }
-
-                if (!TryMark(value, out RouterMark mark))
-                {
-                    return Invalid($"{key} '{UapiSyntax.Printable(value)}' is not 0x<value>/0x<mask> with the value inside the mask");
-                }
-
-                if (key.SequenceEqual("mark"))
-                {
-                    rule.Mark = mark;
-                }
-                else
-                {
-                    rule.SetMark = mark;
-                }
-
-                return true;
-
-            case "action":
-                if (!Once("action"))
-                {
-                    return false;
-                }
-
-                RouterRuleAction? action = value switch
-                {
-                    "route" => RouterRuleAction.Route,
-                    "accept" => RouterRuleAction.Accept,
-                    "drop" => RouterRuleAction.Drop,
-                    "reject" => RouterRuleAction.Reject,
-                    "set_mark" => RouterRuleAction.SetMark,
-                    _ => null,
-                };
-                if (action is null)
-                {
-                    return Invalid($"action '{UapiSyntax.Printable(value)}' is not route, accept, drop, reject or set_mark");
-                }
-
-                rule.Action = action.Value;
-                return true;
-
-            case "masquerade":
-                return Once("masquerade") && Choice(value, "masquerade", "false", "true", out rule.Masquerade);
-
-            case "state":
-                if (!Once("state"))
-                {
-                    return false;
-                }
-
-                // Strict: exactly what the writer writes (no spaces), so a value round-trips unchanged.
-                if (value.Contains(' ') || !RouterRuleStatesText.TryParse(value, out RouterRuleStates states))
-                {
-                    return Invalid($"state '{UapiSyntax.Printable(value)}' is not {RouterRuleStatesText.Expected}");
-                }
-
-                rule.State = states;
-                return true;
-
-            default:
-                return Invalid($"'{UapiSyntax.Printable(key)}' is not a rule key");
+            return false;
         }
+
+        string? error = PolicyGrammar.ReadCanonicalRuleKey(ref _rule!, key, value);
+        return error is null || Invalid(error);
     }
 
     private bool StartForward(ReadOnlySpan<char> value)
@@ -477,73 +345,19 @@ internal sealed class RouterConfigurationParser
         }
 
         _section = Section.Forward;
-        _forward = new ForwardBuilder { Line = (int)line };
+        _forward = new RouterForward(0, default, IPAddress.None, null) { Line = (int)line };
         return true;
     }
 
-    private bool ForwardLine(ForwardBuilder forward, ReadOnlySpan<char> key, ReadOnlySpan<char> value)
+    private bool ForwardLine(ReadOnlySpan<char> key, ReadOnlySpan<char> value)
     {
-        switch (key)
+        if (!Once(key.ToString()))
         {
-            case "protocol":
-                if (!Once("protocol"))
-                {
-                    return false;
-                }
-
-                if (!value.SequenceEqual("6") && !value.SequenceEqual("17"))
-                {
-                    return Invalid($"forward protocol '{UapiSyntax.Printable(value)}' is not 6 (tcp) or 17 (udp)");
-                }
-
-                forward.Protocol = value.SequenceEqual("6") ? (byte)6 : (byte)17;
-                return true;
-
-            case "port":
-                if (!Once("port"))
-                {
-                    return false;
-                }
-
-                if (!TryRange(value, out RouterPortRange range))
-                {
-                    return Invalid($"port '{UapiSyntax.Printable(value)}' is not a port range first-last with first <= last");
-                }
-
-                forward.Port = range;
-                return true;
-
-            case "to":
-                if (!Once("to"))
-                {
-                    return false;
-                }
-
-                if (!IpText.TryParseAddress(value, allowZone: false, out IPAddress to))
-                {
-                    return Invalid($"to '{UapiSyntax.Printable(value)}' is not an IP address");
-                }
-
-                forward.To = to;
-                return true;
-
-            case "to_port":
-                if (!Once("to_port"))
-                {
-                    return false;
-                }
-
-                if (!TryNumber(value, ushort.MaxValue, out ulong toPort))
-                {
-                    return Invalid($"to_port '{UapiSyntax.Printable(value)}' is not 0-65535");
-                }
-
-                forward.ToPort = (ushort)toPort;
-                return true;
-
-            default:
-                return Invalid($"'{UapiSyntax.Printable(key)}' is not a forward key");
+            return false;
         }
+
+        string? error = PolicyGrammar.ReadCanonicalForwardKey(ref _forward!, key, value);
+        return error is null || Invalid(error);
     }
 
     // Checks the section that ends here as a whole and adds it.
@@ -552,55 +366,25 @@ internal sealed class RouterConfigurationParser
         switch (_section)
         {
             case Section.Peer:
-                _peers.Add(new RouterPeerOptions(_peer!.PublicKey, _peer.Name, _peer.InboundEstablishedOnly, _peer.RoutesWhenUp));
+                _peers.Add(_peer!);
                 break;
 
             case Section.Rule:
-                RuleBuilder rule = _rule!;
-                if (rule.Action == RouterRuleAction.SetMark
-                    ? rule.SetMark is null || rule.Peer is not null || rule.Masquerade
-                    : rule.SetMark is not null)
+                if (PolicyGrammar.CheckCanonicalRule(_rule!) is { } problem)
                 {
-                    return Invalid($"rule {rule.Line}: set_mark goes with action=set_mark, which has no peer or masquerade");
+                    return Invalid(problem);
                 }
 
-                if ((rule.Port is not null || rule.SourcePort is not null) && (rule.Protocol is not { } withPorts || !IpProtocols.HasPorts(withPorts)))
-                {
-                    return Invalid($"rule {rule.Line}: port and source_port need a protocol with ports");
-                }
-
-                if ((rule.State & ~RouterRuleStates.New) != 0 && rule.Action == RouterRuleAction.Route)
-                {
-                    return Invalid($"rule {rule.Line}: a state beyond new goes with action accept, drop, reject or set_mark");
-                }
-
-                _rules.Add(new RouterRule
-                {
-                    Line = rule.Line,
-                    From = [.. rule.From],
-                    To = [.. rule.To],
-                    Protocol = rule.Protocol,
-                    Port = rule.Port,
-                    SourcePort = rule.SourcePort,
-                    Input = rule.Input,
-                    Mark = rule.Mark,
-                    State = rule.State,
-                    Peer = rule.Peer,
-                    Action = rule.Action,
-                    Masquerade = rule.Masquerade,
-                    SetMark = rule.SetMark,
-                    Priority = rule.Priority,
-                });
+                _rules.Add(_rule!);
                 break;
 
             case Section.Forward:
-                ForwardBuilder forward = _forward!;
-                if (forward.Protocol == 0 || forward.Port is null || forward.To is null)
+                if (!_seen.Contains("protocol") || !_seen.Contains("port") || !_seen.Contains("to"))
                 {
-                    return Invalid($"forward {forward.Line}: protocol, port and to are required");
+                    return Invalid($"forward {_forward!.Line}: protocol, port and to are required");
                 }
 
-                _forwards.Add(new RouterForward(forward.Protocol, forward.Port.Value, forward.To, forward.ToPort) { Line = forward.Line });
+                _forwards.Add(_forward!);
                 break;
         }
 
@@ -624,83 +408,6 @@ internal sealed class RouterConfigurationParser
     private static bool TryNumber(ReadOnlySpan<char> value, ulong max, out ulong number) =>
         UapiSyntax.TryParseDecimal(value, max, out number);
 
-    private static bool TryRange(ReadOnlySpan<char> value, out RouterPortRange range)
-    {
-        range = default;
-        int dash = value.IndexOf('-');
-        if (dash < 0 || !TryNumber(value[..dash], ushort.MaxValue, out ulong first)
-            || !TryNumber(value[(dash + 1)..], ushort.MaxValue, out ulong last) || first > last)
-        {
-            return false;
-        }
-
-        range = new RouterPortRange((ushort)first, (ushort)last);
-        return true;
-    }
-
-    private static bool TryPrefix(ReadOnlySpan<char> value, out RouterPrefix prefix)
-    {
-        prefix = default;
-        bool negated = value.StartsWith('!');
-        if (!IpText.TryParsePrefix(negated ? value[1..] : value, out IPNetwork network))
-        {
-            return false;
-        }
-
-        // Canonical only: host bits set would be silently changed, and the client never sends them.
-        int slash = value.LastIndexOf('/');
-        if (!IpText.TryParseAddress(value[(negated ? 1 : 0)..slash], allowZone: false, out IPAddress written)
-            || !written.Equals(network.BaseAddress))
-        {
-            return false;
-        }
-
-        prefix = new RouterPrefix(network, negated);
-        return true;
-    }
-
-    private static bool TryMark(ReadOnlySpan<char> value, out RouterMark mark)
-    {
-        mark = default;
-        int slash = value.IndexOf('/');
-        if (slash < 0 || !TryHex(value[..slash], out uint markValue) || !TryHex(value[(slash + 1)..], out uint mask)
-            || (markValue & ~mask) != 0)
-        {
-            return false;
-        }
-
-        mark = new RouterMark(markValue, mask);
-        return true;
-    }
-
-    // "0x" then 1-8 lower-case hex digits, no leading zero (so each number has one spelling).
-    private static bool TryHex(ReadOnlySpan<char> text, out uint value)
-    {
-        value = 0;
-        if (text.Length is < 3 or > 10 || text[0] != '0' || text[1] != 'x' || (text.Length > 3 && text[2] == '0'))
-        {
-            return false;
-        }
-
-        foreach (char c in text[2..])
-        {
-            int digit = c switch
-            {
-                >= '0' and <= '9' => c - '0',
-                >= 'a' and <= 'f' => c - 'a' + 10,
-                _ => -1,
-            };
-            if (digit < 0)
-            {
-                return false;
-            }
-
-            value = (value << 4) | (uint)digit;
-        }
-
-        return true;
-    }
-
     private bool Invalid(string message) => Fail(ConfigurationErrno.InvalidArgument, message);
 
     private bool Fail(int errno, string message)
@@ -710,38 +417,4 @@ internal sealed class RouterConfigurationParser
         return false;
     }
 
-    private sealed class PeerBuilder(PublicKey publicKey)
-    {
-        public PublicKey PublicKey { get; } = publicKey;
-        public string? Name;
-        public bool InboundEstablishedOnly;
-        public bool RoutesWhenUp;
-    }
-
-    private sealed class RuleBuilder
-    {
-        public int Line;
-        public uint? Priority;
-        public readonly List<RouterPrefix> From = [];
-        public readonly List<RouterPrefix> To = [];
-        public byte? Protocol;
-        public RouterPortRange? Port;
-        public RouterPortRange? SourcePort;
-        public PublicKey? Input;
-        public RouterMark? Mark;
-        public RouterRuleStates State;
-        public PublicKey? Peer;
-        public RouterRuleAction Action;
-        public bool Masquerade;
-        public RouterMark? SetMark;
-    }
-
-    private sealed class ForwardBuilder
-    {
-        public int Line;
-        public byte Protocol;
-        public RouterPortRange? Port;
-        public IPAddress? To;
-        public ushort? ToPort;
-    }
 }

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Text;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Uapi;
 

@@ -3,6 +3,7 @@
 using System.Net;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Uapi;
 

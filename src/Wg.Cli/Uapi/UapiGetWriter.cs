@@ -4,6 +4,7 @@
 using System.Text;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Uapi;
 

@@ -2,6 +2,7 @@
 // (device keys, then per peer: public_key, then remove=true alone, or the peer's settings).
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Uapi;
 

@@ -1,6 +1,7 @@
 // One allowed_ip line of a set transaction: add a prefix to the peer, or remove it
 // (`allowed_ip=-10.0.0.0/24`, the removal syntax of newer wireguard-tools and wireguard-go).
 using System.Net;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Configuration;
 

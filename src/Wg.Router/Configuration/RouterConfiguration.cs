@@ -3,6 +3,7 @@
 // public key. Replaced as a whole (WireGuardDevice.SetRouterConfiguration); validated in full first.
 using System.Net;
 using WgSharp.Noise.Keys;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Configuration;
 
@@ -72,16 +73,6 @@ public readonly record struct RouterFlowShare(int Value, bool IsPercent)
 /// <param name="RoutesWhenUp">`Routes = when-up`: the peer is a destination (AllowedIPs lookups, rules naming it, kernel routes) only while it has a live session; otherwise lookups fall through to the next rule or less specific route.</param>
 public sealed record RouterPeerOptions(PublicKey PublicKey, string? Name, bool InboundEstablishedOnly, bool RoutesWhenUp);
 
-/// <param name="Prefix">A canonical network.</param>
-/// <param name="Negated">"!" in the config: the address must not be in it.</param>
-public readonly record struct RouterPrefix(IPNetwork Prefix, bool Negated);
-
-/// <summary>Inclusive port range; First ≤ Last.</summary>
-public readonly record struct RouterPortRange(ushort First, ushort Last);
-
-/// <summary>A mark and the bits of it that count (Mask 0xffffffff for a plain value).</summary>
-public readonly record struct RouterMark(uint Value, uint Mask);
-
 public enum RouterRuleAction
 {
     /// <summary>Route normally (by AllowedIPs), or to <see cref="RouterRule.Peer"/> when the rule names one.</summary>
@@ -102,20 +93,20 @@ public sealed record RouterRule
     /// <summary>The config line of the [Rule] header (0: unknown), shown by `wgsharp show`.</summary>
     public int Line { get; init; }
 
-    public IReadOnlyList<RouterPrefix> From { get; init; } = [];
+    public IReadOnlyList<PrefixSelector> From { get; init; } = [];
 
-    public IReadOnlyList<RouterPrefix> To { get; init; } = [];
+    public IReadOnlyList<PrefixSelector> To { get; init; } = [];
 
     public byte? Protocol { get; init; }
 
-    public RouterPortRange? Port { get; init; }
+    public PortRange? Port { get; init; }
 
-    public RouterPortRange? SourcePort { get; init; }
+    public PortRange? SourcePort { get; init; }
 
     /// <summary>null: packets from the local side (TUN); otherwise packets decrypted from this peer.</summary>
     public PublicKey? Input { get; init; }
 
-    public RouterMark? Mark { get; init; }
+    public Mark? Mark { get; init; }
 
     /// <summary>
     /// The conntrack states the rule applies to; <see cref="RouterRuleStates.None"/> (not given): new flows only.
@@ -131,7 +122,7 @@ public sealed record RouterRule
     public bool Masquerade { get; init; }
 
     /// <summary>The mark of <see cref="RouterRuleAction.SetMark"/>.</summary>
-    public RouterMark? SetMark { get; init; }
+    public Mark? SetMark { get; init; }
 
     public uint? Priority { get; init; }
 }
@@ -139,7 +130,7 @@ public sealed record RouterRule
 /// <summary>One [Forward] section: packets from peers for an interface address on <see cref="Port"/>
 /// (protocol 6 or 17) go to <see cref="To"/>; the target port is <see cref="ToPort"/>, or the same port
 /// when null.</summary>
-public sealed record RouterForward(byte Protocol, RouterPortRange Port, IPAddress To, ushort? ToPort)
+public sealed record RouterForward(byte Protocol, PortRange Port, IPAddress To, ushort? ToPort)
 {
     public int Line { get; init; }
 }

@@ -7,6 +7,7 @@ using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
 using WgSharp.Router.Packets;
 using WgSharp.Router.Policy;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Device;
 
@@ -117,10 +118,10 @@ internal static class RouterConfigurationValidator
             Fail($"{where}: a prefix list is missing (null).");
         }
 
-        foreach (RouterPrefix prefix in rule.From.Concat(rule.To))
+        foreach (PrefixSelector prefix in rule.From.Concat(rule.To))
         {
-            if (prefix.Prefix.BaseAddress is null ||
-                prefix.Prefix.BaseAddress.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+            if (prefix.Network.BaseAddress is null ||
+                prefix.Network.BaseAddress.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
             {
                 Fail($"{where}: a prefix is not IPv4/IPv6.");
             }

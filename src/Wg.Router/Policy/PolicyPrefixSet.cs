@@ -3,6 +3,7 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using WgSharp.Router.Routing;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Policy;
 
@@ -30,22 +31,21 @@ internal sealed class PolicyPrefixSet
     private readonly Sign _negative;
 
     /// <param name="linearLimit">Overrides <see cref="LinearLimit"/> (benchmarks and tests compare the two strategies).</param>
-    public PolicyPrefixSet(ImmutableArray<PolicyPrefix> prefixes, int linearLimit = LinearLimit)
+    public PolicyPrefixSet(ImmutableArray<PrefixSelector> prefixes, int linearLimit = LinearLimit)
     {
         List<IpPrefix> positive = [];
         List<IpPrefix> negative = [];
-        foreach (PolicyPrefix prefix in PolicyPrefix.Items(prefixes))
+        foreach (PrefixSelector prefix in Items(prefixes))
         {
-            if (prefix.Prefix.Family == IpFamily.Unspecified)
-            {
-                PolicyThrowHelper.ThrowArgument("A rule prefix has no address family.", nameof(prefixes));
-            }
-            (prefix.Negated ? negative : positive).Add(prefix.Prefix);
+            (prefix.Negated ? negative : positive).Add(IpPrefix.FromNetwork(prefix.Network));
         }
         _hasPositive = positive.Count > 0;
         _positive = new Sign(positive, linearLimit);
         _negative = new Sign(negative, linearLimit);
     }
+
+    /// <summary>A rule's list, with <c>default</c> (never assigned) read as empty.</summary>
+    public static ImmutableArray<PrefixSelector> Items(ImmutableArray<PrefixSelector> list) => list.IsDefault ? [] : list;
 
     /// <summary>True when the prefixes of one sign are in a trie rather than scanned (for tests).</summary>
     internal bool UsesTrie => _positive.Trie4 is not null || _positive.Trie6 is not null || _negative.Trie4 is not null || _negative.Trie6 is not null;

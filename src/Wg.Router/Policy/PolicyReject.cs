@@ -6,7 +6,7 @@ using WgSharp.Router.Routing;
 namespace WgSharp.Router.Policy;
 
 /// <remarks>
-/// ICMP is what issue 5 asks for and what a host's stack reports to the application for any protocol
+/// ICMP is what `Action = reject` promises (administratively prohibited) and what a host's stack reports to the application for any protocol
 /// (EHOSTUNREACH / "Packet filtered"). Many firewalls answer TCP with a RST instead (iptables
 /// <c>--reject-with tcp-reset</c>), which makes connect() fail with ECONNREFUSED at once and is also
 /// honoured by stacks that ignore ICMP; that would be a second reject kind built from the segment's

@@ -2,6 +2,7 @@
 // ports, input, mark) and an action. The CLI maps each [Rule] section onto one; PolicyTable compiles them.
 using System.Collections.Immutable;
 using System.Text;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Policy;
 
@@ -22,25 +23,25 @@ internal sealed class PolicyRule<TPeer> : IEquatable<PolicyRule<TPeer>>
     /// Source prefixes. The packet's source matches the list when it is in some non-negated entry (or
     /// there is none) and in no negated entry. Default: empty (anything).
     /// </summary>
-    public ImmutableArray<PolicyPrefix> Source { get; init; } = [];
+    public ImmutableArray<PrefixSelector> Source { get; init; } = [];
 
     /// <summary>Destination prefixes, with the semantics of <see cref="Source"/>.</summary>
-    public ImmutableArray<PolicyPrefix> Destination { get; init; } = [];
+    public ImmutableArray<PrefixSelector> Destination { get; init; } = [];
 
     /// <summary>IP protocol number (IPv6: the upper-layer protocol after extension headers); null: any.</summary>
     public byte? Protocol { get; init; }
 
     /// <summary>Destination ports; needs a <see cref="Protocol"/> with ports. Never matches a packet whose ports are unknown (a non-first fragment).</summary>
-    public PolicyPortRange? DestinationPorts { get; init; }
+    public PortRange? DestinationPorts { get; init; }
 
     /// <summary>Source ports, like <see cref="DestinationPorts"/>.</summary>
-    public PolicyPortRange? SourcePorts { get; init; }
+    public PortRange? SourcePorts { get; init; }
 
     /// <summary>Where packets come from; default: the local side.</summary>
     public PolicyInput<TPeer> Input { get; init; }
 
     /// <summary>Matches the mark set by earlier SetMark rules; null: any mark.</summary>
-    public PolicyMark? Mark { get; init; }
+    public Mark? Mark { get; init; }
 
     /// <summary>
     /// The conntrack states the rule sees (default: new flows only). Packets of tracked flows and errors about them
@@ -57,7 +58,7 @@ internal sealed class PolicyRule<TPeer> : IEquatable<PolicyRule<TPeer>>
     public bool Masquerade { get; init; }
 
     /// <summary>The mark of <see cref="PolicyRuleAction.SetMark"/>; null otherwise.</summary>
-    public PolicyMark? SetMark { get; init; }
+    public Mark? SetMark { get; init; }
 
     /// <summary>
     /// Evaluation order: lower first; equal priorities keep list order; a rule without one takes the
@@ -89,12 +90,12 @@ internal sealed class PolicyRule<TPeer> : IEquatable<PolicyRule<TPeer>>
     public override int GetHashCode()
     {
         HashCode hash = default;
-        foreach (PolicyPrefix prefix in PolicyPrefix.Items(Source))
+        foreach (PrefixSelector prefix in PolicyPrefixSet.Items(Source))
         {
             hash.Add(prefix);
         }
         hash.Add(-1);
-        foreach (PolicyPrefix prefix in PolicyPrefix.Items(Destination))
+        foreach (PrefixSelector prefix in PolicyPrefixSet.Items(Destination))
         {
             hash.Add(prefix);
         }
@@ -157,6 +158,6 @@ internal sealed class PolicyRule<TPeer> : IEquatable<PolicyRule<TPeer>>
         return text.ToString();
     }
 
-    private static bool SameList(ImmutableArray<PolicyPrefix> a, ImmutableArray<PolicyPrefix> b) =>
-        PolicyPrefix.Items(a).AsSpan().SequenceEqual(PolicyPrefix.Items(b).AsSpan());
+    private static bool SameList(ImmutableArray<PrefixSelector> a, ImmutableArray<PrefixSelector> b) =>
+        PolicyPrefixSet.Items(a).AsSpan().SequenceEqual(PolicyPrefixSet.Items(b).AsSpan());
 }

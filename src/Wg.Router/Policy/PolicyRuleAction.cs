@@ -1,4 +1,4 @@
-// What a matching rule does (the [Rule] Action, Peer and SetMark keys, issue 5).
+// What a matching rule does (the [Rule] Action, Peer and SetMark keys).
 namespace WgSharp.Router.Policy;
 
 internal enum PolicyRuleAction : byte

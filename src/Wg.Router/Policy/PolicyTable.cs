@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using WgSharp.Router.Routing;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Policy;
 
@@ -188,11 +189,6 @@ internal sealed class PolicyTable<TPeer>
         {
             problem = "port range reversed";
         }
-        else if (PolicyPrefix.Items(rule.Source).Any(p => p.Prefix.Family == IpFamily.Unspecified) ||
-            PolicyPrefix.Items(rule.Destination).Any(p => p.Prefix.Family == IpFamily.Unspecified))
-        {
-            problem = "a prefix has no address family";
-        }
         if (problem is not null)
         {
             PolicyThrowHelper.ThrowArgument($"Rule {index} ({rule}): {problem}.", nameof(rule));
@@ -210,7 +206,7 @@ internal sealed class PolicyTable<TPeer>
         public readonly PolicyRuleCounter Counter;
         public readonly int Index;
         public readonly uint MarkMask;
-        public readonly uint MarkValue;
+        public readonly uint Mark;
         public readonly uint SetMarkMask;
         public readonly uint SetMarkValue;
         public readonly ushort DestinationFirst;
@@ -228,8 +224,8 @@ internal sealed class PolicyTable<TPeer>
 
         public CompiledRule(PolicyRule<TPeer> rule, int index, PolicyRuleCounter counter)
         {
-            Source = PolicyPrefix.Items(rule.Source).IsEmpty ? null : new PolicyPrefixSet(rule.Source);
-            Destination = PolicyPrefix.Items(rule.Destination).IsEmpty ? null : new PolicyPrefixSet(rule.Destination);
+            Source = PolicyPrefixSet.Items(rule.Source).IsEmpty ? null : new PolicyPrefixSet(rule.Source);
+            Destination = PolicyPrefixSet.Items(rule.Destination).IsEmpty ? null : new PolicyPrefixSet(rule.Destination);
             Peer = rule.Peer;
             InputKind = rule.Input.Kind;
             States = rule.States;
@@ -238,11 +234,11 @@ internal sealed class PolicyTable<TPeer>
             Index = index;
             // No Mark selector: mask 0 and value 0 match every mark.
             MarkMask = rule.Mark?.Mask ?? 0;
-            MarkValue = rule.Mark?.Value ?? 0;
+            Mark = rule.Mark?.Value ?? 0;
             SetMarkMask = rule.SetMark?.Mask ?? 0;
             SetMarkValue = rule.SetMark?.Value ?? 0;
-            PolicyPortRange destination = rule.DestinationPorts ?? new PolicyPortRange(0, ushort.MaxValue);
-            PolicyPortRange source = rule.SourcePorts ?? new PolicyPortRange(0, ushort.MaxValue);
+            PortRange destination = rule.DestinationPorts ?? new PortRange(0, ushort.MaxValue);
+            PortRange source = rule.SourcePorts ?? new PortRange(0, ushort.MaxValue);
             DestinationFirst = destination.First;
             DestinationSpan = (ushort)(destination.Last - destination.First);
             SourceFirst = source.First;
@@ -278,7 +274,7 @@ internal sealed class PolicyTable<TPeer>
             {
                 return false;
             }
-            if ((mark & MarkMask) != MarkValue)
+            if ((mark & MarkMask) != Mark)
             {
                 return false;
             }

@@ -9,6 +9,7 @@ using WgSharp.Router.Configuration;
 using WgSharp.Router.Device;
 using WgSharp.Router.Nat;
 using WgSharp.Router.Routing;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Policy;
 
@@ -132,10 +133,10 @@ internal static class RouterCompiler
             Source = [.. rule.From.Select(ToPolicyPrefix)],
             Destination = [.. rule.To.Select(ToPolicyPrefix)],
             Protocol = rule.Protocol,
-            DestinationPorts = rule.Port is { } port ? new PolicyPortRange(port.First, port.Last) : null,
-            SourcePorts = rule.SourcePort is { } sourcePort ? new PolicyPortRange(sourcePort.First, sourcePort.Last) : null,
+            DestinationPorts = rule.Port,
+            SourcePorts = rule.SourcePort,
             Input = input,
-            Mark = rule.Mark is { } mark ? new PolicyMark(mark.Value, mark.Mask) : null,
+            Mark = rule.Mark,
             States = rule.State == RouterRuleStates.None ? PolicyStates.New : (PolicyStates)rule.State,
             Action = rule.Action switch
             {
@@ -147,14 +148,14 @@ internal static class RouterCompiler
             },
             Peer = target,
             Masquerade = rule.Masquerade,
-            SetMark = rule.SetMark is { } set ? new PolicyMark(set.Value, set.Mask) : null,
+            SetMark = rule.SetMark,
             Priority = priority,
         };
         return true;
     }
 
-    private static PolicyPrefix ToPolicyPrefix(RouterPrefix prefix) =>
-        new(new IpPrefix(IpAddressKey.FromIPAddress(RouterConfigurationValidator.Normalize(prefix.Prefix.BaseAddress)), prefix.Prefix.PrefixLength), prefix.Negated);
+    private static PrefixSelector ToPolicyPrefix(PrefixSelector prefix) =>
+        new(new IPNetwork(RouterConfigurationValidator.Normalize(prefix.Network.BaseAddress), prefix.Network.PrefixLength), prefix.Negated);
 
     // One PortForward per interface address of the target's family and per port of the range (same port on the target
     // for a range, ToPort for a single port).

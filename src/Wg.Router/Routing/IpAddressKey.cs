@@ -4,6 +4,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Routing;
 
@@ -214,37 +215,18 @@ internal readonly struct IpAddressKey : IEquatable<IpAddressKey>, IComparable<Ip
 
     /// <summary>
     /// Parses dotted-quad IPv4 (exactly four decimal parts, no leading zeros, as inet_pton(3)) or
-    /// IPv6 text (hex groups, "::", optional embedded dotted quad; no zone id, brackets or port).
-    /// IPv6 parsing allocates (it goes through <see cref="IPAddress"/>): for the control plane.
+    /// IPv6 text (hex groups, "::", optional embedded dotted quad; no zone id, brackets or port), by
+    /// <see cref="IpText"/>'s grammar; allocates nothing.
     /// </summary>
     public static bool TryParse(ReadOnlySpan<char> text, out IpAddressKey key)
     {
         key = default;
-        if (text.IsEmpty || text.Length > 45)
+        Span<byte> bytes = stackalloc byte[V6Length];
+        if (!IpText.TryParse(text, bytes, out bool isIPv6, out ReadOnlySpan<char> zone) || !zone.IsEmpty)
         {
             return false;
         }
-        if (!text.Contains(':'))
-        {
-            if (!TryParseV4(text, out uint value))
-            {
-                return false;
-            }
-            key = FromV4(value);
-            return true;
-        }
-        foreach (char c in text)
-        {
-            if (!(char.IsAsciiHexDigit(c) || c == ':' || c == '.'))
-            {
-                return false;
-            }
-        }
-        if (!IPAddress.TryParse(text, out IPAddress? parsed) || parsed.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
-        {
-            return false;
-        }
-        key = FromIPAddress(parsed);
+        key = isIPv6 ? FromV6(bytes) : FromV4(bytes[..4]);
         return true;
     }
 
@@ -256,43 +238,6 @@ internal readonly struct IpAddressKey : IEquatable<IpAddressKey>, IComparable<Ip
             RoutingThrowHelper.ThrowFormat($"'{text}' is not a valid IPv4 or IPv6 address.");
         }
         return key;
-    }
-
-    private static bool TryParseV4(ReadOnlySpan<char> text, out uint value)
-    {
-        value = 0;
-        int parts = 0;
-        int i = 0;
-        while (true)
-        {
-            int start = i;
-            uint part = 0;
-            while (i < text.Length && char.IsAsciiDigit(text[i]))
-            {
-                part = (part * 10) + (uint)(text[i] - '0');
-                i++;
-                if (i - start > 3)
-                {
-                    return false;
-                }
-            }
-            int digits = i - start;
-            if (digits == 0 || part > 255 || (digits > 1 && text[start] == '0'))
-            {
-                return false;
-            }
-            value = (value << 8) | part;
-            parts++;
-            if (i == text.Length)
-            {
-                return parts == 4;
-            }
-            if (text[i] != '.' || parts == 4)
-            {
-                return false;
-            }
-            i++;
-        }
     }
 
     public bool Equals(IpAddressKey other) => _high == other._high && _low == other._low && _family == other._family;

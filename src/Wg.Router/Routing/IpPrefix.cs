@@ -1,6 +1,10 @@
 // An IP prefix (address + length) in canonical form: host bits are cleared on construction, as
 // wg(8) does (`10.0.0.1/24` is stored and printed as `10.0.0.0/24`).
+// Why a type of its own next to System.Net.IPNetwork (the prefix the configuration, UAPI and policy rules carry): this
+// is the trie's and the policy matcher's key, two words and a length with no object behind it, so a per-packet lookup
+// compares integers; IPNetwork wraps an IPAddress. Convert with FromNetwork/ToNetwork; text goes through IpText.
 using System.Globalization;
+using System.Net;
 using System.Runtime.InteropServices;
 
 namespace WgSharp.Router.Routing;
@@ -28,6 +32,12 @@ internal readonly struct IpPrefix : IEquatable<IpPrefix>, IComparable<IpPrefix>,
         _address = address.Mask(length);
         _length = (byte)length;
     }
+
+    /// <summary>The prefix of <paramref name="network"/> (host bits cleared, which a canonical network already has).</summary>
+    public static IpPrefix FromNetwork(IPNetwork network) =>
+        new(IpAddressKey.FromIPAddress(network.BaseAddress), network.PrefixLength);
+
+    public IPNetwork ToNetwork() => new(_address.ToIPAddress(), _length);
 
     /// <summary>The network address (host bits zero).</summary>
     public IpAddressKey Address => _address;

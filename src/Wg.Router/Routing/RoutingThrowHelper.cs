@@ -1,5 +1,5 @@
 // Throw helpers for misuse of the routing types (wrong address length, bad prefix length):
-// kept out of line so the hot callers stay small (ARCHITECTURE.md guideline 3).
+// kept out of line so the hot callers stay small and can be inlined.
 using System.Diagnostics.CodeAnalysis;
 
 namespace WgSharp.Router.Routing;

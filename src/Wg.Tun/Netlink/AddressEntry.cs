@@ -1,6 +1,7 @@
 // An address assigned to an interface (RTM_NEWADDR): the address with its prefix length, scope and flags.
 using System.Net;
 using System.Text;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun.Netlink;
 

@@ -2,6 +2,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Text;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun.Netlink;
 

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Text;
 using WgSharp.Tun.Interop;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun.Netlink;
 
@@ -69,12 +70,16 @@ internal sealed class NetlinkMessageBuilder
         AddBytes(type, bytes[..written]);
     }
 
-    /// <summary>Two u16 in host order: struct fib_rule_port_range.</summary>
+    /// <summary>Two u16 in host order: struct fib_rule_port_range; a rule's range starts at port 1 (0 is no port).</summary>
     public void AddPortRange(ushort type, PortRange range)
     {
+        if (range.First == 0 || range.Last < range.First)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(range), "A policy rule's port range is 1..65535 with start <= end.");
+        }
         Span<byte> value = AddAttribute(type, 4);
-        BinaryPrimitives.WriteUInt16LittleEndian(value, range.Start);
-        BinaryPrimitives.WriteUInt16LittleEndian(value[2..], range.End);
+        BinaryPrimitives.WriteUInt16LittleEndian(value, range.First);
+        BinaryPrimitives.WriteUInt16LittleEndian(value[2..], range.Last);
     }
 
     /// <summary>Opens a nested attribute; close it with <see cref="EndNested"/> passing the returned offset.</summary>

@@ -2,6 +2,7 @@
 using System.Net;
 using System.Text;
 using WgSharp.Tun.Interop;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun.Netlink;
 

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using WgSharp.Tun.Interop;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun.Netlink;
 

@@ -2,6 +2,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun.Netlink;
 

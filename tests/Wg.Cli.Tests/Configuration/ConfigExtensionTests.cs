@@ -4,6 +4,7 @@ using System.Net;
 using WgSharp.Cli.Configuration;
 using WgSharp.Router.Configuration;
 using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Tests.Config;
 
@@ -112,9 +113,9 @@ public class ConfigExtensionTests
         Assert.Equal(new PortRange(8000, 8100), rule.Port);
         Assert.Equal(new PortRange(1024, 65535), rule.SourcePort);
         Assert.Null(rule.Input);
-        Assert.Equal(new MarkValue(0x200, 0xff00), rule.Mark);
+        Assert.Equal(new Mark(0x200, 0xff00), rule.Mark);
         Assert.Equal("nord", rule.Peer);
-        Assert.Equal(RuleAction.Route, rule.Action);
+        Assert.Equal(RouterRuleAction.Route, rule.Action);
         Assert.True(rule.Masquerade);
         Assert.Null(rule.SetMark);
         Assert.Equal(100u, rule.Priority);
@@ -122,12 +123,12 @@ public class ConfigExtensionTests
         RuleConfig second = config.Rules[1];
         Assert.Equal("home-gw.1", second.Input);
         Assert.Equal((byte)47, second.Protocol);
-        Assert.Equal(new MarkValue(7, uint.MaxValue), second.Mark);
-        Assert.Equal(RuleAction.Reject, second.Action);
+        Assert.Equal(new Mark(7, uint.MaxValue), second.Mark);
+        Assert.Equal(RouterRuleAction.Reject, second.Action);
         Assert.False(second.Masquerade);
         Assert.Null(second.Priority);
 
-        Assert.Equal(new MarkValue(1, uint.MaxValue), config.Rules[2].SetMark);
+        Assert.Equal(new Mark(1, uint.MaxValue), config.Rules[2].SetMark);
     }
 
     [Theory]

@@ -3,6 +3,7 @@
 using System.Net;
 using WgSharp.Cli.Configuration;
 using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Tests.Config;
 
@@ -30,7 +31,7 @@ public class ConfigParserTests
         Assert.Equal(PrivateBase64(1), config.PrivateKey!.ExportBase64());
         Assert.Equal((ushort)51820, config.ListenPort);
         Assert.Equal(0x1234u, config.FirewallMark);
-        Assert.Equal([new InterfaceAddress(IPAddress.Parse("10.0.0.2"), 24), new InterfaceAddress(IPAddress.Parse("fd00::2"), 64)], config.Addresses);
+        Assert.Equal([new RoutePrefix(IPAddress.Parse("10.0.0.2"), 24), new RoutePrefix(IPAddress.Parse("fd00::2"), 64)], config.Addresses);
         Assert.Equal([IPAddress.Parse("10.0.0.1"), IPAddress.Parse("fd00::1")], config.DnsServers);
         Assert.Equal(["example.com"], config.DnsSearch);
         Assert.Equal(1420, config.Mtu);

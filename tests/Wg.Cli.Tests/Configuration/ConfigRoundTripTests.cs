@@ -1,5 +1,6 @@
 // The S1 deployment (SCENARIOS.md: exit VPN for the blue LAN only) as a complete file with WgSharp's
 // sections: parsed into the expected model, written back by ConfigWriter, and parsed again to the same.
+using WgSharp.Router.Configuration;
 using System.Net;
 using WgSharp.Cli.Configuration;
 using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
@@ -61,10 +62,10 @@ public class ConfigRoundTripTests
         PeerConfig nord = Assert.Single(config.Peers);
         Assert.Equal(("nord", InboundPolicy.Established, RoutesPolicy.Always), (nord.Name, nord.Inbound, nord.Routes));
         Assert.Equal(4, config.Rules.Count);
-        Assert.Equal(RuleAction.Accept, config.Rules[0].Action);
+        Assert.Equal(RouterRuleAction.Accept, config.Rules[0].Action);
         Assert.Equal(("nord", true), (config.Rules[1].Peer, config.Rules[1].Masquerade));
         Assert.Equal(IPNetwork.Parse("10.5.0.2/32"), config.Rules[2].From[0].Network);
-        Assert.Equal(("nord", RuleAction.Reject, (uint?)1000), (config.Rules[3].Input, config.Rules[3].Action, config.Rules[3].Priority));
+        Assert.Equal(("nord", RouterRuleAction.Reject, (uint?)1000), (config.Rules[3].Input, config.Rules[3].Action, config.Rules[3].Priority));
         Assert.Equal("192.168.2.10:443", Assert.Single(config.Forwards).FormatTo());
     }
 

@@ -5,6 +5,7 @@ using WgSharp.Cli.Configuration;
 using WgSharp.Cli.Tests.Support;
 using WgSharp.Router.Configuration;
 using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Tests.Config;
 
@@ -96,13 +97,13 @@ public class RouterConfigurationMapperTests
         Assert.Equal(5, mapped.Rules.Count);
         RouterRule first = mapped.Rules[0];
         Assert.Equal(15, first.Line);
-        Assert.Equal([new RouterPrefix(IPNetwork.Parse("192.168.2.0/24"), false), new RouterPrefix(IPNetwork.Parse("192.168.2.1/32"), true)], first.From);
-        Assert.Equal([new RouterPrefix(IPNetwork.Parse("10.0.0.0/8"), true), new RouterPrefix(IPNetwork.Parse("10.9.0.0/16"), false)], first.To);
+        Assert.Equal([new PrefixSelector(IPNetwork.Parse("192.168.2.0/24"), false), new PrefixSelector(IPNetwork.Parse("192.168.2.1/32"), true)], first.From);
+        Assert.Equal([new PrefixSelector(IPNetwork.Parse("10.0.0.0/8"), true), new PrefixSelector(IPNetwork.Parse("10.9.0.0/16"), false)], first.To);
         Assert.Equal((byte)6, first.Protocol);
-        Assert.Equal(new RouterPortRange(8000, 8100), first.Port);
-        Assert.Equal(new RouterPortRange(1024, 1024), first.SourcePort);
+        Assert.Equal(new PortRange(8000, 8100), first.Port);
+        Assert.Equal(new PortRange(1024, 1024), first.SourcePort);
         Assert.Equal(TestKeys.Public(2), first.Input);
-        Assert.Equal(new RouterMark(0x200, 0xff00), first.Mark);
+        Assert.Equal(new Mark(0x200, 0xff00), first.Mark);
         Assert.Equal(TestKeys.Public(1), first.Peer);
         Assert.Equal(RouterRuleAction.Route, first.Action);
         Assert.True(first.Masquerade);
@@ -115,7 +116,7 @@ public class RouterConfigurationMapperTests
         Assert.Null(mapped.Rules[1].Priority);
 
         Assert.Equal(RouterRuleAction.SetMark, mapped.Rules[2].Action);
-        Assert.Equal(new RouterMark(7, uint.MaxValue), mapped.Rules[2].SetMark);
+        Assert.Equal(new Mark(7, uint.MaxValue), mapped.Rules[2].SetMark);
         Assert.Equal(RouterRuleAction.Drop, mapped.Rules[3].Action);
         Assert.Equal(RouterRuleAction.Accept, mapped.Rules[4].Action);
         Assert.Null(mapped.Rules[4].Input);
@@ -137,8 +138,8 @@ public class RouterConfigurationMapperTests
             """);
         Assert.Equal(
             [
-                new RouterForward(6, new RouterPortRange(8080, 8080), IPAddress.Parse("192.168.2.10"), 80) { Line = 15 },
-                new RouterForward(17, new RouterPortRange(5000, 5010), IPAddress.Parse("fd05::10"), null) { Line = 19 },
+                new RouterForward(6, new PortRange(8080, 8080), IPAddress.Parse("192.168.2.10"), 80) { Line = 15 },
+                new RouterForward(17, new PortRange(5000, 5010), IPAddress.Parse("fd05::10"), null) { Line = 19 },
             ],
             mapped.Forwards);
     }

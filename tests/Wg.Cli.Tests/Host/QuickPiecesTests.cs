@@ -10,6 +10,7 @@ using WgSharp.Router.Configuration;
 using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
 using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Tests.Quick;
 

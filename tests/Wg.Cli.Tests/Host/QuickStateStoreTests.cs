@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using WgSharp.Cli.Host;
 using WgSharp.Cli.Tests.Support;
 using WgSharp.Tun.Netlink;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Tests.Quick;
 

@@ -8,6 +8,7 @@ using WgSharp.Cli.Tests.Support;
 using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
 using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Tests.Quick;
 
@@ -359,8 +360,8 @@ public class SteeringPlannerTests
             QuickState loaded = store.Load(Tunnel)!;
             Assert.Equal(51820u, loaded.SteeringTable);
             Assert.Equal(rules, loaded.Rules.Select(r => r.ToRuleEntry()));
-            Assert.Contains(rules, r => r.IpProtocol == 17 && r.SourcePorts == new Tun.Netlink.PortRange(5000, 5010)
-                && r.DestinationPorts == Tun.Netlink.PortRange.Single(53) && r.From == RoutePrefix.Parse("192.168.2.0/24"));
+            Assert.Contains(rules, r => r.IpProtocol == 17 && r.SourcePorts == new Tun.Net.PortRange(5000, 5010)
+                && r.DestinationPorts == Tun.Net.PortRange.Single(53) && r.From == RoutePrefix.Parse("192.168.2.0/24"));
             Assert.Contains(rules, r => r.Action == Tun.Netlink.RuleAction.Goto && r.GotoTarget is not null);
         }
         finally

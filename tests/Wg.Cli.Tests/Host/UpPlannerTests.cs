@@ -6,6 +6,7 @@ using WgSharp.Cli.Host;
 using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
 using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Tests.Quick;
 

@@ -12,6 +12,7 @@ using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
 using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Tests.Quick;
 

@@ -10,6 +10,7 @@ using WgSharp.Router.Nat;
 using WgSharp.Router.Packets;
 using WgSharp.Router.Policy;
 using WgSharp.Router.Routing;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Tests.Presentation;
 
@@ -20,7 +21,7 @@ public sealed class RouterStatusTextTests
     [Fact]
     public void A_rule_reads_as_its_config_lines()
     {
-        var rule = new RouterRule { To = [new RouterPrefix(IPNetwork.Parse("10.2.0.0/16"), false)], Action = RouterRuleAction.Drop };
+        var rule = new RouterRule { To = [new PrefixSelector(IPNetwork.Parse("10.2.0.0/16"), false)], Action = RouterRuleAction.Drop };
         Assert.Equal("To = 10.2.0.0/16; Action = drop", RouterStatusText.Describe(rule, new Dictionary<PublicKey, string>()));
     }
 
@@ -59,7 +60,7 @@ public sealed class RouterStatusTextTests
         var original = new FlowTuple(IpProtocol.Tcp, Key("192.168.5.10"), 40000, Key("10.2.0.5"), 80);
         var reply = new FlowTuple(IpProtocol.Tcp, Key("10.2.0.5"), 80, Key("10.0.0.1"), 40000);
         var flow = new FlowSnapshot(original, reply, FlowOrigin.Local, 1, TcpConnectionState.SynRecv, true, false, TimeSpan.FromSeconds(30));
-        var rule = new RouterRule { Line = 7, Peer = Store, To = [new RouterPrefix(IPNetwork.Parse("10.2.0.0/16"), false)] };
+        var rule = new RouterRule { Line = 7, Peer = Store, To = [new PrefixSelector(IPNetwork.Parse("10.2.0.0/16"), false)] };
         RouterSnapshot snapshot = RouterStatusText.ToSnapshot(new RouterStatus
         {
             Rules = [new RuleHits(rule, 3, 180)],

@@ -8,6 +8,7 @@ using WgSharp.Cli.Tests.Support;
 using WgSharp.Cli.Uapi;
 using WgSharp.Router.Configuration;
 using static WgSharp.Cli.Tests.Show.ShowSamples;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Tests.Show;
 
@@ -191,7 +192,7 @@ public sealed class SyncConfCommandTests : IAsyncLifetime
         Assert.Equal([new RouterPeerOptions(TestKeys.Public(1), "laptop", true, false), new RouterPeerOptions(TestKeys.Public(4), "phone", false, false)], applied.Peers);
         RouterRule rule = Assert.Single(applied.Rules);
         Assert.Equal(TestKeys.Public(1), rule.Peer);
-        Assert.Equal([new RouterPrefix(IPNetwork.Parse("10.8.0.0/24"), false)], rule.From);
+        Assert.Equal([new PrefixSelector(IPNetwork.Parse("10.8.0.0/24"), false)], rule.From);
         Assert.Equal([IPAddress.Parse("10.8.0.1"), IPAddress.Parse("fd08::1")], applied.InterfaceAddresses);
 
         // In force already: not sent again (and the peers, synced too, are not either).

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using WgSharp.Cli.Tests.Support;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Tests.Uapi;
 
@@ -25,16 +26,16 @@ internal static class RouterSamples
                 From = [new(IPNetwork.Parse("192.168.2.0/24"), false), new(IPNetwork.Parse("192.168.2.1/32"), true)],
                 To = [new(IPNetwork.Parse("0.0.0.0/0"), false)],
                 Protocol = 6,
-                Port = new RouterPortRange(25, 25),
-                SourcePort = new RouterPortRange(1024, 65535),
+                Port = new PortRange(25, 25),
+                SourcePort = new PortRange(1024, 65535),
                 Input = TestKeys.Public(2),
-                Mark = new RouterMark(0x200, 0xff00),
+                Mark = new Mark(0x200, 0xff00),
                 Peer = TestKeys.Public(1),
                 Action = RouterRuleAction.Route,
                 Masquerade = true,
                 Priority = 100,
             },
-            new RouterRule { Line = 20, Action = RouterRuleAction.SetMark, SetMark = new RouterMark(7, uint.MaxValue) },
+            new RouterRule { Line = 20, Action = RouterRuleAction.SetMark, SetMark = new Mark(7, uint.MaxValue) },
             new RouterRule
             {
                 Line = 23, To = [new(IPNetwork.Parse("fd00::/8"), true)], Protocol = 58,
@@ -43,8 +44,8 @@ internal static class RouterSamples
         ],
         Forwards =
         [
-            new RouterForward(6, new RouterPortRange(8080, 8080), IPAddress.Parse("192.168.2.10"), 80) { Line = 30 },
-            new RouterForward(17, new RouterPortRange(5000, 5010), IPAddress.Parse("fd05::10"), null) { Line = 34 },
+            new RouterForward(6, new PortRange(8080, 8080), IPAddress.Parse("192.168.2.10"), 80) { Line = 30 },
+            new RouterForward(17, new PortRange(5000, 5010), IPAddress.Parse("fd05::10"), null) { Line = 34 },
         ],
         MssClamp = RouterConfiguration.MssClampAuto,
         ConntrackPerPeer = new RouterFlowShare(10, IsPercent: true),
@@ -124,8 +125,8 @@ internal static class RouterSamples
         return new RouterRule
         {
             Line = random.Next(0, 5000),
-            From = [.. Enumerable.Range(0, random.Next(0, 3)).Select(_ => new RouterPrefix(Prefix(random), random.Next(3) == 0))],
-            To = [.. Enumerable.Range(0, random.Next(0, 3)).Select(_ => new RouterPrefix(Prefix(random), random.Next(3) == 0))],
+            From = [.. Enumerable.Range(0, random.Next(0, 3)).Select(_ => new PrefixSelector(Prefix(random), random.Next(3) == 0))],
+            To = [.. Enumerable.Range(0, random.Next(0, 3)).Select(_ => new PrefixSelector(Prefix(random), random.Next(3) == 0))],
             Protocol = protocol,
             Port = ports && random.Next(2) == 0 ? Range(random) : null,
             SourcePort = ports && random.Next(2) == 0 ? Range(random) : null,
@@ -153,16 +154,16 @@ internal static class RouterSamples
         return string.Concat(Enumerable.Range(0, random.Next(0, 8)).Select(_ => pieces[random.Next(pieces.Length)]));
     }
 
-    private static RouterPortRange Range(Random random)
+    private static PortRange Range(Random random)
     {
         int a = random.Next(65536), b = random.Next(65536);
-        return new RouterPortRange((ushort)Math.Min(a, b), (ushort)Math.Max(a, b));
+        return new PortRange((ushort)Math.Min(a, b), (ushort)Math.Max(a, b));
     }
 
-    private static RouterMark Mark(Random random)
+    private static Mark Mark(Random random)
     {
         uint mask = random.Next(3) == 0 ? uint.MaxValue : (uint)random.NextInt64(0, uint.MaxValue + 1L);
-        return new RouterMark((uint)random.NextInt64(0, uint.MaxValue + 1L) & mask, mask);
+        return new Mark((uint)random.NextInt64(0, uint.MaxValue + 1L) & mask, mask);
     }
 
     private static IPAddress Address(Random random)

@@ -4,6 +4,7 @@
 using WgSharp.Cli.Tests.Support;
 using WgSharp.Cli.Uapi;
 using WgSharp.Router.Configuration;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Tests.Uapi;
 
@@ -105,7 +106,7 @@ public sealed class RouterUapiTests : IAsyncLifetime
     public async Task Client_reports_the_parser_reason()
     {
         using UapiClient client = await UapiClient.ConnectAsync("wgrouter0", _directory);
-        var reversed = new RouterConfiguration { Forwards = [new RouterForward(6, new RouterPortRange(90, 80), System.Net.IPAddress.Loopback, null)] };
+        var reversed = new RouterConfiguration { Forwards = [new RouterForward(6, new PortRange(90, 80), System.Net.IPAddress.Loopback, null)] };
         ConfigurationException e = await Assert.ThrowsAsync<ConfigurationException>(() => client.SetRouterConfigurationAsync(reversed));
         Assert.Equal(ConfigurationErrno.InvalidArgument, e.Errno);
         Assert.Equal("line 5: port '90-80' is not a port range first-last with first <= last", e.Message);

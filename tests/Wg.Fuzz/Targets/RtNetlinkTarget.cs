@@ -5,6 +5,7 @@
 // (prefix lengths within the family's bits) and prints, as `ip` and the state file need it, without throwing.
 using System.Buffers.Binary;
 using WgSharp.Tun.Netlink;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Fuzz.Targets;
 

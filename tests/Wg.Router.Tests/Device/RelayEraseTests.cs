@@ -5,6 +5,7 @@ using WgSharp.Noise;
 using WgSharp.Router.Configuration;
 using WgSharp.Router.Tests.Nat;
 using static WgSharp.Router.Tests.Device.RouterMesh;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Tests.Device;
 
@@ -18,7 +19,7 @@ public class RelayEraseTests
         {
             Rules = [new RouterRule
             {
-                To = [new RouterPrefix(IPNetwork.Parse("10.3.0.0/16"), false)],
+                To = [new PrefixSelector(IPNetwork.Parse("10.3.0.0/16"), false)],
                 Input = mesh.X.PublicKey,
                 Peer = mesh.Y.PublicKey,
             }],

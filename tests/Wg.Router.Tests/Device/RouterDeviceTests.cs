@@ -11,6 +11,7 @@ using WgSharp.Router.Policy;
 using WgSharp.Router.Packets;
 using WgSharp.Router.Tests.Nat;
 using static WgSharp.Router.Tests.Device.RouterMesh;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Tests.Device;
 
@@ -22,8 +23,8 @@ public class RouterDeviceTests
     private static RouterRule Rule(string? to = null, RouterRuleAction action = RouterRuleAction.Route, PublicKey? peer = null,
         bool masquerade = false, PublicKey? input = null, byte? protocol = null, string? from = null) => new()
     {
-        To = to is null ? [] : [new RouterPrefix(IPNetwork.Parse(to), false)],
-        From = from is null ? [] : [new RouterPrefix(IPNetwork.Parse(from), false)],
+        To = to is null ? [] : [new PrefixSelector(IPNetwork.Parse(to), false)],
+        From = from is null ? [] : [new PrefixSelector(IPNetwork.Parse(from), false)],
         Action = action,
         Peer = peer,
         Masquerade = masquerade,
@@ -271,7 +272,7 @@ public class RouterDeviceTests
         mesh.R.Device.SetRouterConfiguration(new RouterConfiguration
         {
             InterfaceAddresses = [IPAddress.Parse("10.0.0.1")],
-            Forwards = [new RouterForward(IpProtocol.Tcp, new RouterPortRange(8080, 8080), IPAddress.Parse("192.168.5.10"), 80)],
+            Forwards = [new RouterForward(IpProtocol.Tcp, new PortRange(8080, 8080), IPAddress.Parse("192.168.5.10"), 80)],
             ConntrackPerPeer = new RouterFlowShare(2, IsPercent: false),
         });
 
@@ -317,7 +318,7 @@ public class RouterDeviceTests
         mesh.R.Device.SetRouterConfiguration(new RouterConfiguration
         {
             InterfaceAddresses = [IPAddress.Parse("10.0.0.1")],
-            Forwards = [new RouterForward(IpProtocol.Tcp, new RouterPortRange(8080, 8080), IPAddress.Parse("192.168.5.10"), 80)],
+            Forwards = [new RouterForward(IpProtocol.Tcp, new PortRange(8080, 8080), IPAddress.Parse("192.168.5.10"), 80)],
         });
 
         byte[] forwarded = Send(mesh.X, mesh.R, NatTestPackets.Tcp("10.0.0.2", 40000, "10.0.0.1", 8080));
@@ -366,15 +367,15 @@ public class RouterDeviceTests
             Config(Rule("10.2.0.0/16", RouterRuleAction.Reject, peer: mesh.Y.PublicKey)),
             Config(Rule(null, (RouterRuleAction)42)),
             Config(Rule(null, RouterRuleAction.SetMark)),
-            Config(Rule(null) with { Port = new RouterPortRange(80, 80) }),
-            Config(Rule(null) with { Protocol = IpProtocol.Tcp, Port = new RouterPortRange(90, 80) }),
-            Config(Rule(null) with { Mark = new RouterMark(0x300, 0xff) }),
+            Config(Rule(null) with { Port = new PortRange(80, 80) }),
+            Config(Rule(null) with { Protocol = IpProtocol.Tcp, Port = new PortRange(90, 80) }),
+            Config(Rule(null) with { Mark = new Mark(0x300, 0xff) }),
             new RouterConfiguration { MssClamp = 100 },
             new RouterConfiguration { MssClamp = -7 },
-            new RouterConfiguration { InterfaceAddresses = [IPAddress.Parse("10.0.0.1")], Forwards = [new RouterForward(1, new RouterPortRange(80, 80), IPAddress.Parse("192.168.0.1"), null)] },
-            new RouterConfiguration { Forwards = [new RouterForward(IpProtocol.Tcp, new RouterPortRange(80, 80), IPAddress.Parse("192.168.0.1"), null)] },
-            new RouterConfiguration { InterfaceAddresses = [IPAddress.Parse("10.0.0.1")], Forwards = [new RouterForward(IpProtocol.Udp, new RouterPortRange(80, 90), IPAddress.Parse("192.168.0.1"), 70)] },
-            new RouterConfiguration { InterfaceAddresses = [IPAddress.Parse("10.0.0.1")], Forwards = [new RouterForward(IpProtocol.Udp, new RouterPortRange(1, 5000), IPAddress.Parse("192.168.0.1"), null)] },
+            new RouterConfiguration { InterfaceAddresses = [IPAddress.Parse("10.0.0.1")], Forwards = [new RouterForward(1, new PortRange(80, 80), IPAddress.Parse("192.168.0.1"), null)] },
+            new RouterConfiguration { Forwards = [new RouterForward(IpProtocol.Tcp, new PortRange(80, 80), IPAddress.Parse("192.168.0.1"), null)] },
+            new RouterConfiguration { InterfaceAddresses = [IPAddress.Parse("10.0.0.1")], Forwards = [new RouterForward(IpProtocol.Udp, new PortRange(80, 90), IPAddress.Parse("192.168.0.1"), 70)] },
+            new RouterConfiguration { InterfaceAddresses = [IPAddress.Parse("10.0.0.1")], Forwards = [new RouterForward(IpProtocol.Udp, new PortRange(1, 5000), IPAddress.Parse("192.168.0.1"), null)] },
             new RouterConfiguration { Peers = [new(mesh.X.PublicKey, "a", false, false), new(mesh.X.PublicKey, "b", false, false)] },
         ];
         foreach (RouterConfiguration configuration in bad)

@@ -9,6 +9,7 @@ using WgSharp.Router.Policy;
 using WgSharp.Router.Tests.Nat;
 using WgSharp.Tun;
 using static WgSharp.Router.Tests.Device.RouterMesh;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Tests.Device;
 
@@ -23,7 +24,7 @@ public class RouterLivenessTests
         mesh.R.Device.SetRouterConfiguration(new RouterConfiguration
         {
             Peers = [new RouterPeerOptions(x, "primary", InboundEstablishedOnly: false, RoutesWhenUp: true)],
-            Rules = [new RouterRule { To = [new RouterPrefix(IPNetwork.Parse("10.60.0.0/16"), false)], Peer = x }],
+            Rules = [new RouterRule { To = [new PrefixSelector(IPNetwork.Parse("10.60.0.0/16"), false)], Peer = x }],
         });
 
         // Never live yet: not a destination, so its prefix falls through to Y's 10.0.0.0/8.

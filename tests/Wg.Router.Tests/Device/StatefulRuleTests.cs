@@ -10,6 +10,7 @@ using WgSharp.Router.Policy;
 using WgSharp.Router.Packets;
 using WgSharp.Router.Tests.Nat;
 using static WgSharp.Router.Tests.Device.RouterMesh;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Tests.Device;
 
@@ -23,8 +24,8 @@ public class StatefulRuleTests
         string? to = null, RouterRuleAction action = RouterRuleAction.Route, PublicKey? peer = null, bool masquerade = false,
         PublicKey? input = null, string? from = null, RouterRuleStates state = RouterRuleStates.None, byte? protocol = null) => new()
     {
-        To = to is null ? [] : [new RouterPrefix(IPNetwork.Parse(to), false)],
-        From = from is null ? [] : [new RouterPrefix(IPNetwork.Parse(from), false)],
+        To = to is null ? [] : [new PrefixSelector(IPNetwork.Parse(to), false)],
+        From = from is null ? [] : [new PrefixSelector(IPNetwork.Parse(from), false)],
         Action = action,
         Peer = peer,
         Masquerade = masquerade,

@@ -5,6 +5,7 @@ using WgSharp.Router.Configuration;
 using WgSharp.Router.Tests.Device;
 using static WgSharp.Router.Tests.Device.RouterMesh;
 using static WgSharp.Router.Tests.Nat.NatTestPackets;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Tests.Nat;
 
@@ -16,7 +17,7 @@ public sealed class NatFragmentDeviceTests
         using var mesh = new RouterMesh(["10.0.0.2/32", "10.2.0.0/16"], ["10.0.0.3/32", "10.3.0.0/16"]);
         mesh.R.Device.SetRouterConfiguration(new RouterConfiguration
         {
-            Rules = [new RouterRule { To = [new RouterPrefix(IPNetwork.Parse("10.2.0.0/16"), false)], Masquerade = true }],
+            Rules = [new RouterRule { To = [new PrefixSelector(IPNetwork.Parse("10.2.0.0/16"), false)], Masquerade = true }],
             InterfaceAddresses = [IPAddress.Parse("10.0.0.1")],
         });
         // A session first: the released fragments are sealed at once.

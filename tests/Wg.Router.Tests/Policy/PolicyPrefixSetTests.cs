@@ -3,12 +3,13 @@
 using System.Collections.Immutable;
 using WgSharp.Router.Policy;
 using WgSharp.Router.Routing;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Tests.Policy;
 
 public class PolicyPrefixSetTests
 {
-    private static ImmutableArray<PolicyPrefix> List(params string[] entries) => [.. entries.Select(PolicyPrefix.Parse)];
+    private static ImmutableArray<PrefixSelector> List(params string[] entries) => [.. entries.Select(PrefixSelector.Parse)];
 
     [Theory]
     [InlineData(0)]
@@ -65,17 +66,17 @@ public class PolicyPrefixSetTests
         for (int round = 0; round < 300; round++)
         {
             int count = random.Next(1, 40);
-            ImmutableArray<PolicyPrefix> list = [.. Enumerable.Range(0, count).Select(_ => RandomEntry(random))];
+            ImmutableArray<PrefixSelector> list = [.. Enumerable.Range(0, count).Select(_ => RandomEntry(random))];
             PolicyPrefixSet scan = new(list, int.MaxValue);
             PolicyPrefixSet trie = new(list, 0);
             PolicyPrefixSet mixed = new(list, 3); // some sign and family scanned, another in a trie
             for (int probe = 0; probe < 200; probe++)
             {
                 // Probes near the listed prefixes so that both answers are common.
-                PolicyPrefix near = list[random.Next(list.Length)];
-                IpAddressKey address = random.Next(3) == 0 ? RandomAddress(random, random.Next(2) == 0) : Perturb(random, near.Prefix);
-                bool expected = (!list.Any(p => !p.Negated) || list.Any(p => !p.Negated && p.Prefix.Contains(address)))
-                    && !list.Any(p => p.Negated && p.Prefix.Contains(address));
+                PrefixSelector near = list[random.Next(list.Length)];
+                IpAddressKey address = random.Next(3) == 0 ? RandomAddress(random, random.Next(2) == 0) : Perturb(random, IpPrefix.FromNetwork(near.Network));
+                bool expected = (!list.Any(p => !p.Negated) || list.Any(p => !p.Negated && IpPrefix.FromNetwork(p.Network).Contains(address)))
+                    && !list.Any(p => p.Negated && IpPrefix.FromNetwork(p.Network).Contains(address));
                 Assert.Equal(expected, scan.Contains(address));
                 Assert.Equal(expected, trie.Contains(address));
                 Assert.Equal(expected, mixed.Contains(address));
@@ -83,7 +84,7 @@ public class PolicyPrefixSetTests
         }
     }
 
-    internal static PolicyPrefix RandomEntry(Random random)
+    internal static PrefixSelector RandomEntry(Random random)
     {
         bool v6 = random.Next(3) == 0;
         IpAddressKey address = RandomAddress(random, v6);
@@ -95,7 +96,7 @@ public class PolicyPrefixSetTests
                 ? new IpAddressKey(IpFamily.V6, (address.High & 0x00FF_FFFF_FFFF_FFFFUL) | 0xFD00_0000_0000_0000UL, address.Low)
                 : IpAddressKey.FromV4((address.V4Value & 0x00FF_FFFF) | 0x0A00_0000);
         }
-        return new PolicyPrefix(new IpPrefix(address, length), random.Next(3) == 0);
+        return new PrefixSelector(new IpPrefix(address, length).ToNetwork(), random.Next(3) == 0);
     }
 
     internal static IpAddressKey RandomAddress(Random random, bool v6)

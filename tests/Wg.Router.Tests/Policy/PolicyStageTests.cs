@@ -3,6 +3,7 @@
 using System.Collections.Immutable;
 using WgSharp.Router.Policy;
 using static WgSharp.Router.Tests.Policy.PolicyPackets;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Tests.Policy;
 
@@ -10,9 +11,9 @@ public class PolicyStageTests
 {
     private static readonly TestPeer Nord = new("nord");
 
-    private static ImmutableArray<PolicyPrefix> List(params string[] entries) => [.. entries.Select(PolicyPrefix.Parse)];
+    private static ImmutableArray<PrefixSelector> List(params string[] entries) => [.. entries.Select(PrefixSelector.Parse)];
 
-    private static readonly PolicyRule<TestPeer> MarkAll = new() { Action = PolicyRuleAction.SetMark, SetMark = new PolicyMark(0x100, 0x100) };
+    private static readonly PolicyRule<TestPeer> MarkAll = new() { Action = PolicyRuleAction.SetMark, SetMark = new Mark(0x100, 0x100) };
     private static readonly PolicyRule<TestPeer> DropUdp = new() { Protocol = Udp, Action = PolicyRuleAction.Drop };
     private static readonly PolicyRule<TestPeer> RouteTcp = new() { Protocol = Tcp, Action = PolicyRuleAction.Route };
 
@@ -51,7 +52,7 @@ public class PolicyStageTests
         // Same rules as new objects, moved and re-prioritized, plus a changed one and a new one.
         PolicyRule<TestPeer> routeTcpAgain = new() { Protocol = Tcp, Action = PolicyRuleAction.Route, Priority = 0 };
         PolicyRule<TestPeer> dropUdpChanged = new() { Protocol = Udp, Action = PolicyRuleAction.Reject };
-        PolicyRule<TestPeer> markAllAgain = new() { Action = PolicyRuleAction.SetMark, SetMark = new PolicyMark(0x100, 0x100) };
+        PolicyRule<TestPeer> markAllAgain = new() { Action = PolicyRuleAction.SetMark, SetMark = new Mark(0x100, 0x100) };
         PolicyRule<TestPeer> added = new() { Protocol = Icmp, Action = PolicyRuleAction.Drop };
         PolicyTable<TestPeer> second = stage.Replace([routeTcpAgain, dropUdpChanged, markAllAgain, added]);
 
@@ -72,8 +73,8 @@ public class PolicyStageTests
     public void DuplicateRulesPairUpInListOrder()
     {
         PolicyStage<TestPeer> stage = new();
-        PolicyRule<TestPeer> markA = new() { Action = PolicyRuleAction.SetMark, SetMark = new PolicyMark(0x1, 0x1) };
-        PolicyRule<TestPeer> markB = new() { Action = PolicyRuleAction.SetMark, SetMark = new PolicyMark(0x1, 0x1), Mark = new PolicyMark(0x2, 0x2) };
+        PolicyRule<TestPeer> markA = new() { Action = PolicyRuleAction.SetMark, SetMark = new Mark(0x1, 0x1) };
+        PolicyRule<TestPeer> markB = new() { Action = PolicyRuleAction.SetMark, SetMark = new Mark(0x1, 0x1), Mark = new Mark(0x2, 0x2) };
         stage.Replace([markA, DropUdp, markA]); // both copies of markA match every packet
         stage.Evaluate(Summary(UdpPacket("10.0.0.1", "10.0.0.2", 1, 2)), null);
         stage.Evaluate(Summary(TcpPacket("10.0.0.1", "10.0.0.2", 1, 2)), null); // passes both copies
@@ -100,18 +101,18 @@ public class PolicyStageTests
         // Two tables that each decide through a SetMark then a mark-matching rule; a reader seeing half
         // of one and half of the other would get a third outcome. The first rule is in both, so its
         // counter must end up counting every evaluation across all the swaps.
-        PolicyRule<TestPeer> common = new() { Action = PolicyRuleAction.SetMark, SetMark = new PolicyMark(0x1000, 0x1000) };
+        PolicyRule<TestPeer> common = new() { Action = PolicyRuleAction.SetMark, SetMark = new Mark(0x1000, 0x1000) };
         PolicyRule<TestPeer>[] a =
         [
             common,
-            new() { Action = PolicyRuleAction.SetMark, SetMark = PolicyMark.Exactly(0x1) },
-            new() { Mark = PolicyMark.Exactly(0x1), Action = PolicyRuleAction.Drop },
+            new() { Action = PolicyRuleAction.SetMark, SetMark = Mark.Exactly(0x1) },
+            new() { Mark = Mark.Exactly(0x1), Action = PolicyRuleAction.Drop },
         ];
         PolicyRule<TestPeer>[] b =
         [
             common,
-            new() { Source = List("10.0.0.0/8"), Action = PolicyRuleAction.SetMark, SetMark = PolicyMark.Exactly(0x2) },
-            new() { Mark = PolicyMark.Exactly(0x2), Action = PolicyRuleAction.ToPeer, Peer = Nord, Masquerade = true },
+            new() { Source = List("10.0.0.0/8"), Action = PolicyRuleAction.SetMark, SetMark = Mark.Exactly(0x2) },
+            new() { Mark = Mark.Exactly(0x2), Action = PolicyRuleAction.ToPeer, Peer = Nord, Masquerade = true },
             new() { Action = PolicyRuleAction.Reject },
         ];
         PolicyStage<TestPeer> stage = new();

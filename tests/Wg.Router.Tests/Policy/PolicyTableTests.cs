@@ -4,6 +4,7 @@
 using System.Collections.Immutable;
 using WgSharp.Router.Policy;
 using static WgSharp.Router.Tests.Policy.PolicyPackets;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Tests.Policy;
 
@@ -13,11 +14,11 @@ public class PolicyTableTests
     private static readonly TestPeer Home = new("home");
     private static readonly TestPeer Other = new("other");
 
-    private static ImmutableArray<PolicyPrefix> List(params string[] entries) => [.. entries.Select(PolicyPrefix.Parse)];
+    private static ImmutableArray<PrefixSelector> List(params string[] entries) => [.. entries.Select(PrefixSelector.Parse)];
 
     private static PolicyRule<TestPeer> Drop(
-        string[]? from = null, string[]? to = null, byte? protocol = null, PolicyPortRange? port = null, PolicyPortRange? sourcePort = null,
-        PolicyMark? mark = null, PolicyInput<TestPeer> input = default) => new()
+        string[]? from = null, string[]? to = null, byte? protocol = null, PortRange? port = null, PortRange? sourcePort = null,
+        Mark? mark = null, PolicyInput<TestPeer> input = default) => new()
         {
             Source = List(from ?? []),
             Destination = List(to ?? []),
@@ -99,7 +100,7 @@ public class PolicyTableTests
     [Fact]
     public void DestinationPortRange()
     {
-        PolicyRule<TestPeer> rule = Drop(protocol: Tcp, port: new PolicyPortRange(8000, 8100));
+        PolicyRule<TestPeer> rule = Drop(protocol: Tcp, port: new PortRange(8000, 8100));
         Assert.True(Matches(rule, TcpPacket("10.0.0.1", "10.0.0.2", 1, 8000)));
         Assert.True(Matches(rule, TcpPacket("10.0.0.1", "10.0.0.2", 1, 8100)));
         Assert.False(Matches(rule, TcpPacket("10.0.0.1", "10.0.0.2", 1, 7999)));
@@ -111,9 +112,9 @@ public class PolicyTableTests
     [Fact]
     public void PortRangesAtTheEdgesOfTheNumberSpace()
     {
-        PolicyRule<TestPeer> low = Drop(protocol: Udp, port: new PolicyPortRange(0, 0));
-        PolicyRule<TestPeer> high = Drop(protocol: Udp, port: PolicyPortRange.Single(65535));
-        PolicyRule<TestPeer> all = Drop(protocol: Udp, port: new PolicyPortRange(0, 65535));
+        PolicyRule<TestPeer> low = Drop(protocol: Udp, port: new PortRange(0, 0));
+        PolicyRule<TestPeer> high = Drop(protocol: Udp, port: PortRange.Single(65535));
+        PolicyRule<TestPeer> all = Drop(protocol: Udp, port: new PortRange(0, 65535));
         Assert.True(Matches(low, UdpPacket("10.0.0.1", "10.0.0.2", 5, 0)));
         Assert.False(Matches(low, UdpPacket("10.0.0.1", "10.0.0.2", 5, 65535)));
         Assert.True(Matches(high, UdpPacket("10.0.0.1", "10.0.0.2", 5, 65535)));
@@ -124,11 +125,11 @@ public class PolicyTableTests
     [Fact]
     public void SourcePortAndBothPorts()
     {
-        PolicyRule<TestPeer> source = Drop(protocol: Udp, sourcePort: PolicyPortRange.Single(53));
+        PolicyRule<TestPeer> source = Drop(protocol: Udp, sourcePort: PortRange.Single(53));
         Assert.True(Matches(source, UdpPacket("10.0.0.1", "10.0.0.2", 53, 40000)));
         Assert.False(Matches(source, UdpPacket("10.0.0.1", "10.0.0.2", 40000, 53)));
 
-        PolicyRule<TestPeer> both = Drop(protocol: Udp, port: PolicyPortRange.Single(53), sourcePort: new PolicyPortRange(1024, 65535));
+        PolicyRule<TestPeer> both = Drop(protocol: Udp, port: PortRange.Single(53), sourcePort: new PortRange(1024, 65535));
         Assert.True(Matches(both, UdpPacket("10.0.0.1", "10.0.0.2", 40000, 53)));
         Assert.False(Matches(both, UdpPacket("10.0.0.1", "10.0.0.2", 1000, 53)));
         Assert.False(Matches(both, UdpPacket("10.0.0.1", "10.0.0.2", 40000, 54)));
@@ -137,7 +138,7 @@ public class PolicyTableTests
     [Fact]
     public void PortRulesNeverMatchLaterFragmentsButProtocolRulesDo()
     {
-        PolicyRule<TestPeer> port = Drop(protocol: Udp, port: PolicyPortRange.Single(53));
+        PolicyRule<TestPeer> port = Drop(protocol: Udp, port: PortRange.Single(53));
         PolicyRule<TestPeer> protocol = Drop(protocol: Udp);
         byte[] first = AsV4Fragment(UdpPacket("10.0.0.1", "10.0.0.2", 1000, 53), 0, more: true);
         byte[] later = AsV4Fragment(UdpPacket("10.0.0.1", "10.0.0.2", 1000, 53), 24, more: false);
@@ -156,21 +157,21 @@ public class PolicyTableTests
     {
         byte[] tcp = TestPackets.Tcp(Address("fd00::1"), Address("2001:db8::25"), 40000, 25, Syn, [], []);
         byte[] packet = Ip(Tcp, "fd00::1", "2001:db8::25", tcp, [.. OptionsHeader(60), .. OptionsHeader(Tcp)], firstNextHeader: 0);
-        Assert.True(Matches(Drop(protocol: Tcp, port: PolicyPortRange.Single(25), to: ["2001:db8::/32"]), packet));
+        Assert.True(Matches(Drop(protocol: Tcp, port: PortRange.Single(25), to: ["2001:db8::/32"]), packet));
         Assert.False(Matches(Drop(protocol: 60), packet)); // an extension header is not the protocol
     }
 
     [Fact]
     public void MarkSelector()
     {
-        PolicyRule<TestPeer> rule = Drop(mark: new PolicyMark(0x200, 0xff00));
+        PolicyRule<TestPeer> rule = Drop(mark: new Mark(0x200, 0xff00));
         byte[] packet = UdpPacket("10.0.0.1", "10.0.0.2", 1, 2);
         Assert.True(Matches(rule, packet, mark: 0x200));
         Assert.True(Matches(rule, packet, mark: 0x10_0233)); // bits outside the mask do not matter
         Assert.False(Matches(rule, packet, mark: 0x300));
         Assert.False(Matches(rule, packet, mark: 0));
-        Assert.True(Matches(Drop(mark: PolicyMark.Exactly(0)), packet, mark: 0));
-        Assert.False(Matches(Drop(mark: PolicyMark.Exactly(0)), packet, mark: 1));
+        Assert.True(Matches(Drop(mark: Mark.Exactly(0)), packet, mark: 0));
+        Assert.False(Matches(Drop(mark: Mark.Exactly(0)), packet, mark: 1));
     }
 
     [Fact]
@@ -213,7 +214,7 @@ public class PolicyTableTests
     {
         PolicyTable<TestPeer> table = PolicyTable<TestPeer>.Build(
         [
-            new() { Protocol = Tcp, DestinationPorts = PolicyPortRange.Single(25), Action = PolicyRuleAction.ToPeer, Peer = Nord },
+            new() { Protocol = Tcp, DestinationPorts = PortRange.Single(25), Action = PolicyRuleAction.ToPeer, Peer = Nord },
             new() { Source = List("192.168.2.0/24"), Action = PolicyRuleAction.Route, Masquerade = true },
             new() { Source = List("192.168.2.0/24"), Action = PolicyRuleAction.Drop },
             new() { Protocol = Udp, Action = PolicyRuleAction.Reject },
@@ -240,10 +241,10 @@ public class PolicyTableTests
     {
         PolicyTable<TestPeer> table = PolicyTable<TestPeer>.Build(
         [
-            new() { Source = List("10.4.0.128/25"), Action = PolicyRuleAction.SetMark, SetMark = new PolicyMark(0x200, 0xff00) },
-            new() { Protocol = Udp, DestinationPorts = PolicyPortRange.Single(53), Action = PolicyRuleAction.SetMark, SetMark = new PolicyMark(0x1, 0x1) },
-            new() { Mark = new PolicyMark(0x201, 0xff01), Action = PolicyRuleAction.Drop },
-            new() { Mark = new PolicyMark(0x200, 0xff00), Action = PolicyRuleAction.ToPeer, Peer = Nord, Masquerade = true },
+            new() { Source = List("10.4.0.128/25"), Action = PolicyRuleAction.SetMark, SetMark = new Mark(0x200, 0xff00) },
+            new() { Protocol = Udp, DestinationPorts = PortRange.Single(53), Action = PolicyRuleAction.SetMark, SetMark = new Mark(0x1, 0x1) },
+            new() { Mark = new Mark(0x201, 0xff01), Action = PolicyRuleAction.Drop },
+            new() { Mark = new Mark(0x200, 0xff00), Action = PolicyRuleAction.ToPeer, Peer = Nord, Masquerade = true },
         ]);
 
         // Both SetMark rules apply (bits outside each mask are kept), then the drop sees both.
@@ -269,8 +270,8 @@ public class PolicyTableTests
     {
         PolicyTable<TestPeer> table = PolicyTable<TestPeer>.Build(
         [
-            new() { Mark = PolicyMark.Exactly(7), Action = PolicyRuleAction.Drop },
-            new() { Action = PolicyRuleAction.SetMark, SetMark = PolicyMark.Exactly(7) },
+            new() { Mark = Mark.Exactly(7), Action = PolicyRuleAction.Drop },
+            new() { Action = PolicyRuleAction.SetMark, SetMark = Mark.Exactly(7) },
         ]);
         PolicyDecision<TestPeer> decision = table.Evaluate(Summary(UdpPacket("10.0.0.1", "10.0.0.2", 1, 2)), null);
         Assert.Equal(PolicyAction.Default, decision.Action);
@@ -330,15 +331,14 @@ public class PolicyTableTests
             new() { Action = PolicyRuleAction.ToPeer },
             new() { Action = PolicyRuleAction.Route, Peer = Nord },
             new() { Action = PolicyRuleAction.Drop, Masquerade = true },
-            new() { Action = PolicyRuleAction.SetMark, Masquerade = true, SetMark = PolicyMark.Exactly(1) },
+            new() { Action = PolicyRuleAction.SetMark, Masquerade = true, SetMark = Mark.Exactly(1) },
             new() { Action = PolicyRuleAction.SetMark },
-            new() { Action = PolicyRuleAction.Accept, SetMark = PolicyMark.Exactly(1) },
-            new() { Action = PolicyRuleAction.SetMark, SetMark = new PolicyMark(0x300, 0x100) },
-            new() { Mark = new PolicyMark(0x300, 0x100) },
-            new() { DestinationPorts = PolicyPortRange.Single(25) },
-            new() { Protocol = Icmp, SourcePorts = PolicyPortRange.Single(25) },
-            new() { Protocol = Tcp, DestinationPorts = new PolicyPortRange(100, 99) },
-            new() { Source = [default] },
+            new() { Action = PolicyRuleAction.Accept, SetMark = Mark.Exactly(1) },
+            new() { Action = PolicyRuleAction.SetMark, SetMark = new Mark(0x300, 0x100) },
+            new() { Mark = new Mark(0x300, 0x100) },
+            new() { DestinationPorts = PortRange.Single(25) },
+            new() { Protocol = Icmp, SourcePorts = PortRange.Single(25) },
+            new() { Protocol = Tcp, DestinationPorts = new PortRange(100, 99) },
         ];
         foreach (PolicyRule<TestPeer> rule in bad)
         {
@@ -392,9 +392,9 @@ public class PolicyTableTests
     /// <summary>The rule semantics written out plainly, in list order (the random rules have no Priority).</summary>
     private static (PolicyAction, TestPeer?, bool, uint, int) NaiveEvaluate(PolicyRule<TestPeer>[] rules, PacketSummary p, TestPeer? input, uint mark)
     {
-        static bool InList(ImmutableArray<PolicyPrefix> list, Routing.IpAddressKey address) =>
+        static bool InList(ImmutableArray<PrefixSelector> list, Routing.IpAddressKey address) =>
             list.IsDefaultOrEmpty ||
-            ((!list.Any(e => !e.Negated) || list.Any(e => !e.Negated && e.Prefix.Contains(address))) && !list.Any(e => e.Negated && e.Prefix.Contains(address)));
+            ((!list.Any(e => !e.Negated) || list.Any(e => !e.Negated && Routing.IpPrefix.FromNetwork(e.Network).Contains(address))) && !list.Any(e => e.Negated && Routing.IpPrefix.FromNetwork(e.Network).Contains(address)));
 
         for (int i = 0; i < rules.Length; i++)
         {
@@ -435,18 +435,18 @@ public class PolicyTableTests
 
     private static PolicyRule<TestPeer> RandomRule(Random random, TestPeer[] peers)
     {
-        ImmutableArray<PolicyPrefix> Prefixes() => random.Next(2) == 0
+        ImmutableArray<PrefixSelector> Prefixes() => random.Next(2) == 0
             ? []
             : [.. Enumerable.Range(0, random.Next(1, random.Next(2) == 0 ? 4 : 30)).Select(_ => PolicyPrefixSetTests.RandomEntry(random))];
         byte? protocol = random.Next(4) switch { 0 => null, 1 => Tcp, 2 => Udp, _ => Icmp };
-        PolicyPortRange? Ports()
+        PortRange? Ports()
         {
             if (protocol is not (Tcp or Udp) || random.Next(2) == 0)
             {
                 return null;
             }
             ushort first = (ushort)random.Next(0, 70);
-            return new PolicyPortRange(first, (ushort)(first + random.Next(0, 30)));
+            return new PortRange(first, (ushort)(first + random.Next(0, 30)));
         }
         PolicyRuleAction action = (PolicyRuleAction)random.Next(0, 6);
         return new PolicyRule<TestPeer>
@@ -462,11 +462,11 @@ public class PolicyTableTests
                 1 => PolicyInput<TestPeer>.Any,
                 _ => PolicyInput<TestPeer>.FromPeer(peers[random.Next(peers.Length)]),
             },
-            Mark = random.Next(3) == 0 ? new PolicyMark((uint)random.Next(0, 4) << 8, 0x300) : null,
+            Mark = random.Next(3) == 0 ? new Mark((uint)random.Next(0, 4) << 8, 0x300) : null,
             Action = action,
             Peer = action == PolicyRuleAction.ToPeer ? peers[random.Next(peers.Length)] : null,
             Masquerade = action is PolicyRuleAction.Route or PolicyRuleAction.ToPeer && random.Next(2) == 0,
-            SetMark = action == PolicyRuleAction.SetMark ? new PolicyMark((uint)random.Next(0, 4) << 8, 0x300) : null,
+            SetMark = action == PolicyRuleAction.SetMark ? new Mark((uint)random.Next(0, 4) << 8, 0x300) : null,
         };
     }
 

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Tests.Support;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun.Tests.Netlink;
 

@@ -2,6 +2,7 @@
 using System.Net;
 using System.Net.Sockets;
 using WgSharp.Tun.Netlink;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun.Tests.Netlink;
 
@@ -86,7 +87,7 @@ public class FormattingTests
     {
         Assert.Equal("80-90", new PortRange(80, 90).ToString());
         Assert.Equal("53", PortRange.Single(53).ToString());
-        Assert.Throws<ArgumentOutOfRangeException>(() => new PortRange(90, 80));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new PortRange(0, 80));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NetlinkMessageBuilder().AddPortRange(1, new PortRange(90, 80)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NetlinkMessageBuilder().AddPortRange(1, new PortRange(0, 80)));
     }
 }

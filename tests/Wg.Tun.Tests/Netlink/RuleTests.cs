@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using WgSharp.Tun.Interop;
 using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Tests.Support;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun.Tests.Netlink;
 

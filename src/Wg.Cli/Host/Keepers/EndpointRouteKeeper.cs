@@ -14,6 +14,7 @@ using WgSharp.Cli.Daemon;
 using WgSharp.Router.Configuration;
 using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using WgSharp.Cli.Host;
 using WgSharp.Tun.Netlink;
 using WgSharp.Cli.Daemon;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 

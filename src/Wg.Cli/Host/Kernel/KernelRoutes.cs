@@ -4,6 +4,7 @@
 using System.Net;
 using System.Net.Sockets;
 using WgSharp.Tun.Netlink;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 

@@ -11,6 +11,7 @@ using System.Text.Json;
 using WgSharp.Cli.Interop;
 using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 

@@ -1,8 +1,8 @@
 // A policy rule `up` added, as the state file stores it; its priority is the one the kernel gave it, so
 // `down` deletes exactly this rule even when another interface added an identical one.
-using System.Globalization;
 using System.Net.Sockets;
 using WgSharp.Tun.Netlink;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 
@@ -89,20 +89,6 @@ internal sealed class StateRule
 
     // "25" or "8000-8100", as PortRange.ToString wrote it; null for text no PortRange writes (a damaged file:
     // the rule is then deleted by its other members, its priority first).
-    private static PortRange? ParsePorts(string? text)
-    {
-        if (text is null)
-        {
-            return null;
-        }
-
-        int dash = text.IndexOf('-', StringComparison.Ordinal);
-        ReadOnlySpan<char> first = dash < 0 ? text : text.AsSpan(0, dash);
-        ReadOnlySpan<char> last = dash < 0 ? text : text.AsSpan(dash + 1);
-        return ushort.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out ushort start)
-            && ushort.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out ushort end)
-            && start != 0 && start <= end
-                ? new PortRange(start, end)
-                : null;
-    }
+    private static PortRange? ParsePorts(string? text) =>
+        text is not null && PortRange.TryParse(text, out PortRange range) && range.First != 0 ? range : null;
 }

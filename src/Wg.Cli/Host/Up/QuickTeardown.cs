@@ -4,6 +4,7 @@
 // host routes, the sysctl and the DNS record are still there. Also undoes a failed `up`.
 using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 

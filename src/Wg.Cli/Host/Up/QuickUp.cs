@@ -10,6 +10,7 @@ using WgSharp.Cli.Uapi;
 using WgSharp.Router.Configuration;
 using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 

@@ -6,6 +6,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using WgSharp.Cli.Uapi;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 

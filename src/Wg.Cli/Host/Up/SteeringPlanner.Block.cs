@@ -7,8 +7,9 @@ using System.Net.Sockets;
 using WgSharp.Cli.Configuration;
 using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
-using ConfigPortRange = WgSharp.Cli.Configuration.PortRange;
-using NetlinkPortRange = WgSharp.Tun.Netlink.PortRange;
+using ConfigPortRange = WgSharp.Tun.Net.PortRange;
+using NetlinkPortRange = WgSharp.Tun.Net.PortRange;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 
@@ -174,7 +175,7 @@ internal static partial class SteeringPlanner
             return null;
         }
 
-        bool pinnedByPrefix = rule.From.Exists(p => !p.Negated) || rule.To.Exists(p => !p.Negated);
+        bool pinnedByPrefix = rule.From.Any(p => !p.Negated) || rule.To.Any(p => !p.Negated);
         if (!pinnedByPrefix && !tunnelCarriesFamily)
         {
             return null; // proto/port only: steer just the families the tunnel has an address of
@@ -211,13 +212,13 @@ internal static partial class SteeringPlanner
 
     // The positive prefixes of the family (a single null for "any" when the list has no positive prefix at all)
     // and the negated ones; false when the list has positive prefixes, none of them of this family.
-    private static bool Sides(List<PrefixSelector> list, AddressFamily family, out List<RoutePrefix?> positive, out List<RoutePrefix> negated)
+    private static bool Sides(IReadOnlyList<PrefixSelector> list, AddressFamily family, out List<RoutePrefix?> positive, out List<RoutePrefix> negated)
     {
         positive = [.. list.Where(p => !p.Negated && p.Network.BaseAddress.AddressFamily == family).Select(p => (RoutePrefix?)ToPrefix(p.Network))];
         negated = [.. list.Where(p => p.Negated && p.Network.BaseAddress.AddressFamily == family).Select(p => ToPrefix(p.Network))];
         if (positive.Count == 0)
         {
-            if (list.Exists(p => !p.Negated))
+            if (list.Any(p => !p.Negated))
             {
                 return false;
             }

@@ -8,7 +8,8 @@
 using System.Net.Sockets;
 using WgSharp.Cli.Configuration;
 using WgSharp.Tun.Netlink;
-using NetlinkPortRange = WgSharp.Tun.Netlink.PortRange;
+using NetlinkPortRange = WgSharp.Tun.Net.PortRange;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 
@@ -149,7 +150,7 @@ internal static partial class SteeringPlanner
 
     /// <summary>Input = tun (the local side), Action = route (with or without a Peer), not a SetMark rule.</summary>
     public static bool RoutesLocalTrafficIntoTunnel(RuleConfig rule) =>
-        rule.Input is null && rule.Action == Configuration.RuleAction.Route && rule.SetMark is null;
+        rule.Input is null && rule.Action == Router.Configuration.RouterRuleAction.Route && rule.SetMark is null;
 
     /// <summary>
     /// The file's Table when it names a table of its own; otherwise (auto, off, or main/local/default, whose default

@@ -8,6 +8,7 @@ using System.Net.Sockets;
 using WgSharp.Cli.Configuration;
 using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 
@@ -24,7 +25,7 @@ internal static class UpPlanner
 
     public static UpPlan Plan(InterfaceConfig config, string interfaceName, UpOptions options, IRoutingFacts facts)
     {
-        var addresses = config.Addresses.Select(a => new RoutePrefix(a.Address, a.PrefixLength)).ToList();
+        var addresses = config.Addresses.ToList();
         List<IPAddress> endpoints = Endpoints(config);
         (int mtu, string mtuOrigin) = ChooseMtu(config, endpoints, facts);
 
@@ -255,7 +256,7 @@ internal static class UpPlanner
             policyRoute = KernelRoutes.Through(RoutePrefix.Default(family), interfaceName, t);
             policyRules.Add(KernelRules.UnmarkedToTable(family, t));
             policyRules.Add(KernelRules.MainWithoutDefault(family));
-            foreach (InterfaceAddress address in config.Addresses.Where(a => a.Family == family))
+            foreach (RoutePrefix address in config.Addresses.Where(a => a.Family == family))
             {
                 guardRules.AddRange(KernelRules.TunnelAddressGuard(address.Address, interfaceName));
             }

@@ -1,9 +1,9 @@
 // IpText: addresses, prefixes and endpoints printed as Go's net/netip prints them (what wireguard-go
 // puts in get replies) and parsed as strictly as netip parses them.
 using System.Net;
-using WgSharp.Cli.Uapi;
+using WgSharp.Tun.Net;
 
-namespace WgSharp.Cli.Tests.Uapi;
+namespace WgSharp.Tun.Tests.Net;
 
 public class IpTextTests
 {

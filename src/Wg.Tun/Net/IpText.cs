@@ -1,8 +1,11 @@
-// IP address text in exactly the forms Go's net/netip accepts and prints, which is what wireguard-go's UAPI
-// uses for endpoint= (netip.ParseAddr / Addr.String); System.Net.IPAddress is more lenient (e.g. "1.2.3").
-namespace WgSharp.Tun;
+// IP address, prefix and endpoint text in exactly the forms Go's net/netip accepts and prints, which is what
+// wireguard-go's UAPI uses (netip.ParseAddr / ParsePrefix / ParseAddrPort and their String methods): strict dotted
+// quads (no leading zeros, no shorthand, unlike IPAddress.Parse), RFC 5952 IPv6 with IPv4-mapped addresses as
+// ::ffff:a.b.c.d, IPv6 endpoints in brackets. The span methods here allocate nothing (the data path's endpoint
+// text); the IPAddress/IPNetwork/IPEndPoint forms for the control plane are in IpText.Values.cs.
+namespace WgSharp.Tun.Net;
 
-internal static class IpAddressText
+public static partial class IpText
 {
     /// <summary>Longest text TryFormat produces: eight groups of four hex digits and seven colons.</summary>
     public const int MaxLength = 39;

@@ -1,15 +1,17 @@
-// An IPv4 or IPv6 prefix (address plus prefix length) as routes, rules and addresses carry it.
+// An IPv4 or IPv6 address with a prefix length, host bits kept: an interface Address (10.0.0.2/24 is address
+// 10.0.0.2 on 10.0.0.0/24) and what netlink's routes, rules and addresses carry. A canonical network (AllowedIPs, a
+// rule's From/To) is System.Net.IPNetwork; FromNetwork/ToNetwork convert, Network clears the host bits.
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 
-namespace WgSharp.Tun.Netlink;
+namespace WgSharp.Tun.Net;
 
 /// <summary>
 /// An address and a prefix length, kept as given: an interface address such as 10.0.0.2/24 keeps its host bits,
 /// <see cref="Network"/> clears them. Only IPv4 (0..32) and IPv6 (0..128) exist; the constructor enforces it.
 /// </summary>
-internal readonly record struct RoutePrefix
+public readonly record struct RoutePrefix
 {
     public RoutePrefix(IPAddress address, int length)
     {
@@ -53,6 +55,15 @@ internal readonly record struct RoutePrefix
     public bool IsHost => Length == HostLength;
 
     public bool IsDefault => Length == 0;
+
+    public static RoutePrefix FromNetwork(IPNetwork network) => new(network.BaseAddress, network.PrefixLength);
+
+    /// <summary>The canonical network this prefix lies in.</summary>
+    public IPNetwork ToNetwork() => NetworkPrefix.Canonical(Address, Length);
+
+    /// <summary>"10.0.0.2/24" in netip's text (<see cref="IpText"/>), as wg and the config file write addresses;
+    /// <see cref="ToString"/> is ip's (inet_ntop's) text, which differs only for IPv4-compatible IPv6 (::a.b.c.d).</summary>
+    public string ToNetipString() => $"{IpText.Format(Address)}/{Length}";
 
     /// <summary>A /32 or /128 for one address.</summary>
     public static RoutePrefix Host(IPAddress address) =>
@@ -110,7 +121,7 @@ internal readonly record struct RoutePrefix
         int slash = text.IndexOf('/');
         ReadOnlySpan<char> addressText = slash < 0 ? text : text[..slash];
         Span<byte> bytes = stackalloc byte[16];
-        if (!IpAddressText.TryParse(addressText, bytes, out bool isIPv6, out ReadOnlySpan<char> zone) || !zone.IsEmpty)
+        if (!IpText.TryParse(addressText, bytes, out bool isIPv6, out ReadOnlySpan<char> zone) || !zone.IsEmpty)
         {
             return false;
         }

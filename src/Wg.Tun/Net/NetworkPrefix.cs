@@ -3,7 +3,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace WgSharp.Router.Configuration;
+namespace WgSharp.Tun.Net;
 
 public static class NetworkPrefix
 {

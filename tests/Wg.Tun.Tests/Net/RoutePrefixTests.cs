@@ -3,8 +3,9 @@ using System.Net;
 using FsCheck;
 using FsCheck.Fluent;
 using WgSharp.Tun.Netlink;
+using WgSharp.Tun.Net;
 
-namespace WgSharp.Tun.Tests.Netlink;
+namespace WgSharp.Tun.Tests.Net;
 
 public class RoutePrefixTests
 {
