@@ -1,7 +1,7 @@
 // The Linux capabilities a WireGuard daemon may keep after it stops being root (linux/capability.h numbers).
 namespace WgSharp.Tun;
 
-internal enum Capability
+public enum Capability
 {
     /// <summary>CAP_NET_BIND_SERVICE: binding a UDP port below 1024.</summary>
     NetBindService = 10,

@@ -9,7 +9,7 @@ namespace WgSharp.Tun;
 /// Read and Write may be called from different threads concurrently; Close may be called from any thread
 /// and wakes a blocked Read.
 /// </summary>
-internal interface ITunDevice : IDisposable
+public interface ITunDevice : IDisposable
 {
     /// <summary>The interface name the kernel assigned.</summary>
     string Name { get; }

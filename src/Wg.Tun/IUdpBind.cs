@@ -9,7 +9,7 @@ namespace WgSharp.Tun;
 /// Run one receive loop per supported family; Send may be called from any number of threads; Close from any
 /// thread wakes blocked receivers.
 /// </summary>
-internal interface IUdpBind : IDisposable
+public interface IUdpBind : IDisposable
 {
     /// <summary>The bound port (the kernel's choice when 0 was asked for), the same for IPv4 and IPv6.</summary>
     ushort Port { get; }

@@ -1,7 +1,7 @@
 // A step of giving up root failed; the process may be part-way (the caller stops rather than go on).
 namespace WgSharp.Tun;
 
-internal sealed class PrivilegeDropException(string step, int errno)
+public sealed class PrivilegeDropException(string step, int errno)
     : Exception($"{step} failed: {Interop.LibC.Describe(errno)} (errno {errno})")
 {
     public string Step { get; } = step;

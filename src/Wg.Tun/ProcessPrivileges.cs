@@ -11,7 +11,7 @@ using WgSharp.Tun.Interop;
 
 namespace WgSharp.Tun;
 
-internal static unsafe class ProcessPrivileges
+public static unsafe class ProcessPrivileges
 {
     /// <summary>True when the process runs as root (real user 0).</summary>
     public static bool IsRoot => LibC.GetUid() == 0;
@@ -42,7 +42,7 @@ internal static unsafe class ProcessPrivileges
     /// The same on the calling thread alone, through the raw system calls that glibc would broadcast; for tests,
     /// which must not change the credentials of the process running them.
     /// </summary>
-    internal static IReadOnlyList<string> DropThisThreadOnly(uint uid, uint gid, IReadOnlyCollection<Capability> keep) =>
+    public static IReadOnlyList<string> DropThisThreadOnly(uint uid, uint gid, IReadOnlyCollection<Capability> keep) =>
         Drop(uid, gid, keep, thisThreadOnly: true);
 
     /// <summary>The calling thread's effective and permitted capability sets, one bit per <see cref="Capability"/> number.</summary>

@@ -5,7 +5,7 @@ using WgSharp.Tun.Offload;
 
 namespace WgSharp.Tun;
 
-internal sealed unsafe partial class TunDevice
+public sealed unsafe partial class TunDevice
 {
     // Offload state; null on a plain TUN. Each lock serialises one direction (the pipeline has one reader and one
     // writer, plus the occasional ICMP error written from the reader's thread).

@@ -19,7 +19,7 @@ namespace WgSharp.Tun;
 /// serialised among themselves and Writes among themselves (each side keeps its own scratch); without, nothing is
 /// shared.
 /// </summary>
-internal sealed unsafe partial class TunDevice : ITunDevice
+public sealed unsafe partial class TunDevice : ITunDevice
 {
     internal const string DefaultDevicePath = "/dev/net/tun";
 
@@ -79,10 +79,10 @@ internal sealed unsafe partial class TunDevice : ITunDevice
     public static TunDevice Create(string name) => Create(name, DefaultDevicePath, OffloadSettings.Enabled);
 
     /// <summary>As <see cref="Create(string)"/>, with the clone device path replaceable (tests, odd containers).</summary>
-    internal static TunDevice Create(string name, string devicePath) => Create(name, devicePath, OffloadSettings.Enabled);
+    public static TunDevice Create(string name, string devicePath) => Create(name, devicePath, OffloadSettings.Enabled);
 
     /// <summary>As <see cref="Create(string)"/>; <paramref name="offloads"/> false never asks for IFF_VNET_HDR.</summary>
-    internal static TunDevice Create(string name, string devicePath, bool offloads)
+    public static TunDevice Create(string name, string devicePath, bool offloads)
     {
         ArgumentNullException.ThrowIfNull(name);
         TunErrors.ValidateName(name);
@@ -155,10 +155,10 @@ internal sealed unsafe partial class TunDevice : ITunDevice
 
     /// <summary>Super-packets read and cut into segments (0 without offloads). Read without the read lock, which a
     /// blocked reader holds: a 64-bit read is atomic, and a count a moment old is fine here.</summary>
-    internal long SuperPacketsRead => _readBuffer?.SuperPackets ?? 0;
+    public long SuperPacketsRead => _readBuffer?.SuperPackets ?? 0;
 
     /// <summary>Super-packets coalesced and written (0 without offloads).</summary>
-    internal long SuperPacketsWritten => _coalescer?.SuperPackets ?? 0;
+    public long SuperPacketsWritten => _coalescer?.SuperPackets ?? 0;
 
     public ChannelReader<TunEvent> Events => _events.Reader;
 

@@ -2,4 +2,4 @@
 namespace WgSharp.Tun;
 
 /// <summary>A link event; <paramref name="Mtu"/> is the interface MTU known when it was raised.</summary>
-internal readonly record struct TunEvent(TunEventKind Kind, int Mtu);
+public readonly record struct TunEvent(TunEventKind Kind, int Mtu);

@@ -1,7 +1,7 @@
 // What happened to a TUN interface, as reported through ITunDevice.Events.
 namespace WgSharp.Tun;
 
-internal enum TunEventKind
+public enum TunEventKind
 {
     /// <summary>The link became administratively up and running (IFF_UP and IFF_RUNNING).</summary>
     Up,

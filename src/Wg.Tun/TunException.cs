@@ -2,7 +2,7 @@
 namespace WgSharp.Tun;
 
 /// <summary>A TUN failure with the Linux errno behind it (0 when the check happened before any syscall).</summary>
-internal sealed class TunException : IOException
+public sealed class TunException : IOException
 {
     public TunException(string message, int errno)
         : base(message)

@@ -6,7 +6,7 @@ using WgSharp.Tun.Offload;
 
 namespace WgSharp.Tun;
 
-internal sealed unsafe partial class UdpBind
+public sealed unsafe partial class UdpBind
 {
     /// <summary>Control space per datagram: in6_pktinfo needs CMSG_SPACE(20) = 40, a UDP_GRO int CMSG_SPACE(4) = 24.</summary>
     private const int ReceiveControlSize = 64;

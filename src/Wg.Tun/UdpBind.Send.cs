@@ -6,7 +6,7 @@ using WgSharp.Tun.Offload;
 
 namespace WgSharp.Tun;
 
-internal sealed unsafe partial class UdpBind
+public sealed unsafe partial class UdpBind
 {
     /// <summary>One cmsg carrying in_pktinfo (CMSG_SPACE(12) = 32) or in6_pktinfo (CMSG_SPACE(20) = 40).</summary>
     private const int PktInfoSpace = 40;

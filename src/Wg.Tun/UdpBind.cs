@@ -21,7 +21,7 @@ namespace WgSharp.Tun;
 /// concurrent senders share nothing and need no lock; the intended use is one receiving thread per family and
 /// any number of senders. Close wakes receivers blocked in poll(2) through an eventfd.
 /// </summary>
-internal sealed unsafe partial class UdpBind : IUdpBind
+public sealed unsafe partial class UdpBind : IUdpBind
 {
     /// <summary>Datagrams per recvmmsg/sendmmsg call (wireguard-go's IdealBatchSize).</summary>
     public const int MaxBatchSize = 128;
@@ -89,10 +89,10 @@ internal sealed unsafe partial class UdpBind : IUdpBind
     internal int GsoRefusedSize => _gsoRefusedSize;
 
     /// <summary>GSO messages sent (each more than one datagram), for diagnostics and tests.</summary>
-    internal long GsoMessagesSent => Interlocked.Read(ref _gsoMessages);
+    public long GsoMessagesSent => Interlocked.Read(ref _gsoMessages);
 
     /// <summary>Coalesced (GRO) receives cut apart, over both families.</summary>
-    internal long GroReceives => (_v4Gro?.Coalesced ?? 0) + (_v6Gro?.Coalesced ?? 0);
+    public long GroReceives => (_v4Gro?.Coalesced ?? 0) + (_v6Gro?.Coalesced ?? 0);
 
     public bool Supports(AddressFamily family) => family switch
     {
@@ -108,7 +108,7 @@ internal sealed unsafe partial class UdpBind : IUdpBind
     public static UdpBind Open(ushort port) => Open(port, OffloadSettings.Enabled);
 
     /// <summary>As <see cref="Open(ushort)"/>; <paramref name="offloads"/> false never turns on UDP_SEGMENT or UDP_GRO.</summary>
-    internal static UdpBind Open(ushort port, bool offloads)
+    public static UdpBind Open(ushort port, bool offloads)
     {
         CloseSignal signal = CloseSignal.TryCreate(out int eventErrno)
             ?? throw new UdpBindException($"eventfd failed: {LibC.Describe(eventErrno)}.", eventErrno);

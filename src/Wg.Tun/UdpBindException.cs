@@ -5,7 +5,7 @@ namespace WgSharp.Tun;
 /// A bind or socket-option failure. <see cref="Errno"/> is the positive Linux errno, so the UAPI layer can answer
 /// <c>errno=-98</c> for EADDRINUSE exactly as wireguard-go does.
 /// </summary>
-internal sealed class UdpBindException : IOException
+public sealed class UdpBindException : IOException
 {
     public UdpBindException(string message, int errno)
         : base(message)

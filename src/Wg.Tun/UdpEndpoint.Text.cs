@@ -5,7 +5,7 @@ using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun;
 
-internal readonly partial struct UdpEndpoint : ISpanFormattable
+public readonly partial struct UdpEndpoint : ISpanFormattable
 {
     /// <summary>Longest text: "[" + 39-char IPv6 + "%4294967295" + "]:65535".</summary>
     public const int MaxTextLength = 1 + IpText.MaxLength + 11 + 2 + 5;

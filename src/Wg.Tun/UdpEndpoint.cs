@@ -13,7 +13,7 @@ namespace WgSharp.Tun;
 /// No heap allocation: copy it freely. The default value is the empty endpoint.
 /// </summary>
 [StructLayout(LayoutKind.Auto)]
-internal readonly partial struct UdpEndpoint : IEquatable<UdpEndpoint>
+public readonly partial struct UdpEndpoint : IEquatable<UdpEndpoint>
 {
     private const byte NoFamily = 0;
     private const byte FamilyV4 = 4;

@@ -8,7 +8,7 @@ namespace WgSharp.Tun;
 /// otherwise the Linux errno of the first failure (ENETUNREACH, EHOSTUNREACH, EPERM from a firewall, EMSGSIZE,
 /// EAFNOSUPPORT when the family has no socket, EBADF after Close).
 /// </summary>
-internal readonly record struct UdpSendResult(int Sent, int Errno)
+public readonly record struct UdpSendResult(int Sent, int Errno)
 {
     public bool Succeeded => Errno == 0;
 

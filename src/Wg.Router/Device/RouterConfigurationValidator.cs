@@ -11,7 +11,7 @@ using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Device;
 
-internal static class RouterConfigurationValidator
+public static class RouterConfigurationValidator
 {
     /// <summary>Smallest fixed MSS: what every IPv4 host must accept (RFC 9293 3.7.1), as the config parser checks.</summary>
     public const int MinFixedMss = 536;

@@ -12,7 +12,7 @@ using WgSharp.Tun;
 
 namespace WgSharp.Router.Device;
 
-internal sealed partial class WireGuardDevice : IDeviceConfigurator
+public sealed partial class WireGuardDevice : IDeviceConfigurator
 {
     private readonly Lock _configLock = new();
 

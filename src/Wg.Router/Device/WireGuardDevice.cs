@@ -17,7 +17,7 @@ using WgSharp.Tun;
 
 namespace WgSharp.Router.Device;
 
-internal sealed partial class WireGuardDevice : IDisposable
+public sealed partial class WireGuardDevice : IDisposable
 {
     private readonly ITunDevice _tun;
     private readonly Func<ushort, IUdpBind> _openBind;
@@ -76,7 +76,7 @@ internal sealed partial class WireGuardDevice : IDisposable
     public string? StopReason { get; private set; }
 
     /// <summary>Timer ticks completed so far (tests wait for ticks instead of sleeping).</summary>
-    internal long TimerTicks => _timers.Ticks;
+    public long TimerTicks => _timers.Ticks;
 
     /// <summary>The handshake worker (tests drive it directly).</summary>
     internal HandshakeWorker Handshakes => _handshakes;

@@ -1,7 +1,7 @@
 // Which side opened a flow, relative to the tunnel: what `Inbound = established` needs to know.
 namespace WgSharp.Router.Nat;
 
-internal enum FlowOrigin : byte
+public enum FlowOrigin : byte
 {
     /// <summary>Opened from the local side (TUN, or relayed) towards a peer: the flow "went out to" that peer.</summary>
     Local = 0,

@@ -1,7 +1,7 @@
 // One conntrack entry as `wgsharp show` lists it (control plane: allocated on demand).
 namespace WgSharp.Router.Nat;
 
-internal sealed record FlowSnapshot(
+public sealed record FlowSnapshot(
     FlowTuple Original,
     FlowTuple Reply,
     FlowOrigin Origin,

@@ -20,7 +20,7 @@ namespace WgSharp.Router.Nat;
 /// Protocols without ports (GRE, ESP, ...) have both ports 0.
 /// </remarks>
 [StructLayout(LayoutKind.Sequential)]
-internal readonly struct FlowTuple : IEquatable<FlowTuple>
+public readonly struct FlowTuple : IEquatable<FlowTuple>
 {
     private readonly ulong _sourceHigh;
     private readonly ulong _sourceLow;

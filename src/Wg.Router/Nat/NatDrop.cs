@@ -1,7 +1,7 @@
 // Why the conntrack/NAT stage dropped a packet; counted per reason and shown by `wgsharp show`.
 namespace WgSharp.Router.Nat;
 
-internal enum NatDrop
+public enum NatDrop
 {
     /// <summary>Not a whole IPv4/IPv6 packet, or a transport header (or an ICMP error's quote) cut short or inconsistent.</summary>
     Malformed,

@@ -2,7 +2,7 @@
 // nf_conntrack_proto_tcp model (no window tracking, LAST_ACK folded into TIME_WAIT).
 namespace WgSharp.Router.Nat;
 
-internal enum TcpConnectionState : byte
+public enum TcpConnectionState : byte
 {
     /// <summary>Not a TCP flow.</summary>
     None = 0,

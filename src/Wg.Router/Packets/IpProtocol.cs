@@ -1,7 +1,7 @@
 // IP protocol / IPv6 next-header numbers used by the router (IANA "Assigned Internet Protocol Numbers").
 namespace WgSharp.Router.Packets;
 
-internal static class IpProtocol
+public static class IpProtocol
 {
     /// <summary>IPv6 Hop-by-Hop Options extension header (RFC 8200 4.3).</summary>
     public const byte HopByHopOptions = 0;

@@ -8,7 +8,7 @@ using WgSharp.Router.Nat;
 
 namespace WgSharp.Router.Policy;
 
-internal sealed class RouterStatus
+public sealed class RouterStatus
 {
     /// <summary>Every rule of the configuration in force, in order, with its hits (zero for a rule left out).</summary>
     public required IReadOnlyList<RuleHits> Rules { get; init; }
@@ -30,13 +30,13 @@ internal sealed class RouterStatus
 }
 
 /// <summary>A rule and the packets and bytes it decided.</summary>
-internal sealed record RuleHits(RouterRule Rule, ulong Packets, ulong Bytes);
+public sealed record RuleHits(RouterRule Rule, ulong Packets, ulong Bytes);
 
 /// <summary>A tracked flow and the key of the peer it goes to or comes from (null: none the device has now).</summary>
-internal sealed record TrackedFlow(FlowSnapshot Flow, PublicKey? Peer);
+public sealed record TrackedFlow(FlowSnapshot Flow, PublicKey? Peer);
 
 /// <summary>The router's counters at one moment: conntrack's, NAT drops and device drops by reason.</summary>
-internal sealed class RouterCounters
+public sealed class RouterCounters
 {
     public long ConntrackInserted { get; init; }
 

@@ -23,7 +23,7 @@ namespace WgSharp.Router.Routing;
 /// does not route IPv4 packets). <c>default(IpAddressKey)</c> has family <see cref="IpFamily.Unspecified"/>.
 /// </remarks>
 [StructLayout(LayoutKind.Auto)]
-internal readonly struct IpAddressKey : IEquatable<IpAddressKey>, IComparable<IpAddressKey>, ISpanFormattable
+public readonly struct IpAddressKey : IEquatable<IpAddressKey>, IComparable<IpAddressKey>, ISpanFormattable
 {
     public const int V4Length = 4;
     public const int V6Length = 16;
@@ -33,7 +33,7 @@ internal readonly struct IpAddressKey : IEquatable<IpAddressKey>, IComparable<Ip
     private readonly IpFamily _family;
 
     /// <summary>Creates a key from its raw words; IPv4 keeps only the top 32 bits of <paramref name="high"/>.</summary>
-    internal IpAddressKey(IpFamily family, ulong high, ulong low)
+    public IpAddressKey(IpFamily family, ulong high, ulong low)
     {
         switch (family)
         {

@@ -2,7 +2,7 @@
 // `(IpFamily)(packet[0] >> 4)` maps a packet's version nibble straight onto it.
 namespace WgSharp.Router.Routing;
 
-internal enum IpFamily : byte
+public enum IpFamily : byte
 {
     /// <summary>default(IpAddressKey): no address.</summary>
     Unspecified = 0,

@@ -11,7 +11,7 @@ namespace WgSharp.Tun.Netlink;
 /// <param name="Flags">IFA_FLAGS when present, else ifa_flags.</param>
 /// <param name="Peer">IFA_ADDRESS when it differs from IFA_LOCAL: the far end of a point-to-point address.</param>
 /// <param name="InterfaceName">The interface's name, for printing; filled in by the listing.</param>
-internal sealed record AddressEntry(
+public sealed record AddressEntry(
     int InterfaceIndex,
     RoutePrefix Prefix,
     RouteScope Scope,

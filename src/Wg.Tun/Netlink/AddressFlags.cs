@@ -2,7 +2,7 @@
 namespace WgSharp.Tun.Netlink;
 
 [Flags]
-internal enum AddressFlags : uint
+public enum AddressFlags : uint
 {
     None = 0,
     Secondary = 0x01,

@@ -8,7 +8,7 @@ namespace WgSharp.Tun.Netlink;
 /// /etc/iproute2/rt_tables, rt_protos and rt_scopes (and their .d/*.conf directories), and /etc/protocols for
 /// "ipproto". A number without a name is printed as the number, exactly as ip does. Files are read once.
 /// </summary>
-internal static class IprouteNames
+public static class IprouteNames
 {
     public const uint TableUnspecified = 0;
     public const uint TableDefault = 253;

@@ -9,7 +9,7 @@ namespace WgSharp.Tun.Netlink;
 /// <param name="Mtu">IFLA_MTU.</param>
 /// <param name="Flags">ifi_flags (IFF_UP, IFF_LOWER_UP, ... from linux/if.h).</param>
 /// <param name="Kind">IFLA_INFO_KIND inside IFLA_LINKINFO ("tun", "veth", "dummy"), null for drivers without one.</param>
-internal sealed record LinkInfo(int Index, string Name, int Mtu, uint Flags, string? Kind)
+public sealed record LinkInfo(int Index, string Name, int Mtu, uint Flags, string? Kind)
 {
     private static readonly (uint Flag, string Name)[] s_flagNames =
     [

@@ -8,7 +8,7 @@ namespace WgSharp.Tun.Netlink;
 /// call); <see cref="Operation"/> says what was attempted in <c>ip</c> terms ("ip -4 route add 10.0.0.0/8 dev
 /// wg0"); <see cref="KernelMessage"/> is the extended-ack text (NLMSGERR_ATTR_MSG) when the kernel gave one.
 /// </summary>
-internal sealed class NetlinkException : IOException
+public sealed class NetlinkException : IOException
 {
     public NetlinkException(string operation, int errno, string? kernelMessage = null)
         : base(Compose(operation, errno, kernelMessage))

@@ -11,7 +11,7 @@ namespace WgSharp.Tun.Netlink;
 /// automatic scope when adding (link for a unicast route without gateway, host for local routes), "any" when
 /// deleting. Entries read from the kernel have every member the kernel reported.
 /// </summary>
-internal sealed record RouteEntry
+public sealed record RouteEntry
 {
     /// <summary>rtm_flags bits ip prints after the metric (RTNH_F_* in linux/rtnetlink.h).</summary>
     private static readonly (uint Flag, string Name)[] s_flagNames =

@@ -13,7 +13,7 @@ namespace WgSharp.Tun.Netlink;
 /// <param name="PreferredSource">RTA_PREFSRC: the source address the kernel would choose.</param>
 /// <param name="Mtu">The route's RTAX_MTU when it has one (a route "mtu" or a learnt path MTU), else the link MTU.</param>
 /// <param name="MtuFromRoute">True when <paramref name="Mtu"/> came from the route, false when from the link.</param>
-internal sealed record RouteLookup(
+public sealed record RouteLookup(
     IPAddress Destination,
     RouteType Type,
     uint Table,

@@ -2,7 +2,7 @@
 namespace WgSharp.Tun.Netlink;
 
 /// <summary>The well-known values; any byte is valid, and <see cref="IprouteNames"/> prints it as ip does.</summary>
-internal enum RouteProtocol : byte
+public enum RouteProtocol : byte
 {
     Unspecified = 0,
     Redirect = 1,

@@ -1,7 +1,7 @@
 // rtm_scope / ifa_scope: how far a route or address is valid (RT_SCOPE_* in linux/rtnetlink.h).
 namespace WgSharp.Tun.Netlink;
 
-internal enum RouteScope : byte
+public enum RouteScope : byte
 {
     /// <summary>"global" in ip output.</summary>
     Universe = 0,

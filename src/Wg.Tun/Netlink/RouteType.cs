@@ -1,7 +1,7 @@
 // rtm_type: what a route does with a matching packet (RTN_* in linux/rtnetlink.h).
 namespace WgSharp.Tun.Netlink;
 
-internal enum RouteType : byte
+public enum RouteType : byte
 {
     Unspecified = 0,
     Unicast = 1,

@@ -7,7 +7,7 @@ using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun.Netlink;
 
-internal sealed partial class RtNetlink
+public sealed partial class RtNetlink
 {
     /// <summary>
     /// Adds <paramref name="address"/> (host bits kept: 10.0.0.2/24) to interface <paramref name="index"/>, as
@@ -73,7 +73,7 @@ internal sealed partial class RtNetlink
     }
 
     /// <summary>ifaddrmsg (family, prefixlen, flags, scope, index) and its IFA_* attributes.</summary>
-    internal static AddressEntry? ParseAddress(ReadOnlySpan<byte> payload)
+    public static AddressEntry? ParseAddress(ReadOnlySpan<byte> payload)
     {
         if (payload.Length < LibC.IfAddrMsgSize)
         {

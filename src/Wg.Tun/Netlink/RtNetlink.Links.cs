@@ -4,7 +4,7 @@ using WgSharp.Tun.Interop;
 
 namespace WgSharp.Tun.Netlink;
 
-internal sealed partial class RtNetlink
+public sealed partial class RtNetlink
 {
     /// <summary>The ifindex of <paramref name="name"/>; NetlinkException with ENODEV when there is none.</summary>
     public int GetLinkIndex(string name) => GetLink(name).Index;
@@ -106,7 +106,7 @@ internal sealed partial class RtNetlink
     }
 
     /// <summary>ifinfomsg (family, pad, type u16, index i32, flags u32, change u32) and its IFLA_* attributes.</summary>
-    internal static LinkInfo? ParseLink(ReadOnlySpan<byte> payload)
+    public static LinkInfo? ParseLink(ReadOnlySpan<byte> payload)
     {
         if (payload.Length < LibC.IfInfoMsgSize)
         {

@@ -7,7 +7,7 @@ using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun.Netlink;
 
-internal sealed partial class RtNetlink
+public sealed partial class RtNetlink
 {
     /// <summary><c>ip route add ROUTE</c>: EEXIST when the same route is already in the table.</summary>
     public void AddRoute(RouteEntry route) =>
@@ -201,7 +201,7 @@ internal sealed partial class RtNetlink
     /// rtmsg (family, dst_len, src_len, tos, table, protocol, scope, type, flags) and its RTA_* attributes. Lookups
     /// answer with RTM_F_CLONED entries (the route as resolved for one destination); dumps skip them, as ip does.
     /// </summary>
-    internal static RouteEntry? ParseRoute(ReadOnlySpan<byte> payload, bool includeCloned)
+    public static RouteEntry? ParseRoute(ReadOnlySpan<byte> payload, bool includeCloned)
     {
         if (payload.Length < LibC.RtMsgSize)
         {

@@ -7,7 +7,7 @@ using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun.Netlink;
 
-internal sealed partial class RtNetlink
+public sealed partial class RtNetlink
 {
     /// <summary>The table wg-quick starts from when it needs one of its own (and the fwmark it then uses).</summary>
     public const uint FirstAutomaticTable = 51820;
@@ -48,7 +48,7 @@ internal sealed partial class RtNetlink
     public RuleSupport ProbeRules(AddressFamily family) => ProbeRules(NativeFamily(family));
 
     /// <summary><see cref="ProbeRules(AddressFamily)"/> for a raw AF_* number.</summary>
-    internal RuleSupport ProbeRules(byte nativeFamily)
+    public RuleSupport ProbeRules(byte nativeFamily)
     {
         int errno = ProbeDelete(nativeFamily, withInvalidPortRange: false);
         if (errno != LibC.ENOENT)
@@ -235,7 +235,7 @@ internal sealed partial class RtNetlink
     }
 
     /// <summary>fib_rule_hdr (family, dst_len, src_len, tos, table, res1, res2, action, flags) and its FRA_* attributes.</summary>
-    internal static RuleEntry? ParseRule(ReadOnlySpan<byte> payload)
+    public static RuleEntry? ParseRule(ReadOnlySpan<byte> payload)
     {
         if (payload.Length < LibC.FibRuleHdrSize)
         {

@@ -13,7 +13,7 @@ namespace WgSharp.Tun.Netlink;
 /// The socket belongs to the network namespace of the thread that called <see cref="Open"/> (socket(2) takes
 /// current->nsproxy->net_ns), whichever thread uses it afterwards. Calls are serialized by a lock.
 /// </summary>
-internal sealed unsafe partial class RtNetlink : IDisposable
+public sealed unsafe partial class RtNetlink : IDisposable
 {
     private const int ReceiveBufferSize = 64 * 1024;
     private const int ReplyTimeoutMilliseconds = 10_000;

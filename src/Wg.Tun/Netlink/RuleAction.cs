@@ -1,7 +1,7 @@
 // fib_rule_hdr.action: what a matching policy rule does (FR_ACT_* in linux/fib_rules.h).
 namespace WgSharp.Tun.Netlink;
 
-internal enum RuleAction : byte
+public enum RuleAction : byte
 {
     Unspecified = 0,
 

@@ -1,7 +1,7 @@
 // Whether policy routing rules can be managed on this kernel, as ProbeRules found out.
 namespace WgSharp.Tun.Netlink;
 
-internal enum RuleAvailability
+public enum RuleAvailability
 {
     /// <summary>The kernel handles rule requests for the family: "ip rule" works.</summary>
     Available,

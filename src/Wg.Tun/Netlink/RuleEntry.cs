@@ -10,7 +10,7 @@ namespace WgSharp.Tun.Netlink;
 /// One FIB rule of the IPv4 or IPv6 rule list. Null or zero members are not part of the selector. For deletion the
 /// kernel matches on the members that are set (fib_rules.c rule_find), as <c>ip rule del</c> does.
 /// </summary>
-internal sealed record RuleEntry
+public sealed record RuleEntry
 {
     /// <summary>InterNetwork or InterNetworkV6: which rule list (ip -4 rule / ip -6 rule).</summary>
     public required AddressFamily Family { get; init; }

@@ -10,7 +10,7 @@ namespace WgSharp.Tun.Netlink;
 /// the thread that opens the file, so a thread that entered a namespace with setns(2) reads and writes that
 /// namespace's values — the same rule as for netlink sockets.
 /// </summary>
-internal static unsafe class Sysctl
+public static unsafe class Sysctl
 {
     private const int MaxValueLength = 4096;
 

@@ -1,7 +1,7 @@
 // The outcome of writing a /proc/sys value: done, not allowed to (read-only), absent, or another failure.
 namespace WgSharp.Tun.Netlink;
 
-internal enum SysctlWriteResult
+public enum SysctlWriteResult
 {
     Written,
 

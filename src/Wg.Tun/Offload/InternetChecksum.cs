@@ -13,7 +13,7 @@ namespace WgSharp.Tun.Offload;
 /// A checksum field holds the complement of the sum (<see cref="Finish"/>); data including a correct checksum
 /// field sums to 0xFFFF.
 /// </summary>
-internal static class InternetChecksum
+public static class InternetChecksum
 {
     /// <summary>The folded sum of <paramref name="data"/> (an odd last byte padded with zero, RFC 1071 4.1) plus <paramref name="initial"/>.</summary>
     /// <remarks>
