@@ -1,8 +1,8 @@
 // Conntrack and NAT per-packet costs: parsing the NAT summary, a lookup that hits (one flow, and 1,024 flows in turn) or misses in
 // a table of 10,000 flows, the same hit in a locked Dictionary and a ConcurrentDictionary for comparison,
 // flow insertion, and whole-packet NAT (parse, lookup, rewrite) out and back, for IPv4 and IPv6 and an ICMP error.
-using BenchmarkDotNet.Attributes;
 using System.Collections.Concurrent;
+using BenchmarkDotNet.Attributes;
 using WgSharp.Router.Nat;
 using WgSharp.Router.Packets;
 using WgSharp.Router.Routing;

@@ -1,7 +1,7 @@
 // Packet hot paths: the Internet checksum over a 1420-byte (tunnel MTU) packet, incremental updates,
 // and parsing IPv4/TCP and IPv6/extension-headers/TCP views.
-using BenchmarkDotNet.Attributes;
 using System.Buffers.Binary;
+using BenchmarkDotNet.Attributes;
 using WgSharp.Router.Packets;
 
 namespace WgSharp.Bench;

@@ -1,8 +1,8 @@
 // The policy stage per packet: parsing the summary, evaluating 1/10/100 rules (the deciding rule
 // last, the worst case), MSS clamping, and scan versus trie for a rule's prefix list (which sets
 // PolicyPrefixSet.LinearLimit).
-using System.Collections.Immutable;
 using System.Buffers.Binary;
+using System.Collections.Immutable;
 using BenchmarkDotNet.Attributes;
 using WgSharp.Router.Packets;
 using WgSharp.Router.Policy;

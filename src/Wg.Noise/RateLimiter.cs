@@ -3,12 +3,8 @@
 
 // Time convention: every `now` is a monotonic TimeSpan elapsed since an arbitrary origin fixed by the caller
 // (e.g. TimeProvider.GetElapsedTime(start)); only differences between values matter. Nothing here reads a clock.
-using System.Buffers.Binary;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using WgSharp.Noise.Messages;
 
 namespace WgSharp.Noise;
 

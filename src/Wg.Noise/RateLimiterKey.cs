@@ -2,8 +2,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using WgSharp.Noise.Messages;
 
 namespace WgSharp.Noise;

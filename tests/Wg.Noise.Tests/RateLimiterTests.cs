@@ -1,7 +1,6 @@
 // Tests of the per-source handshake rate limiter with a driven clock: burst, refill, keying, sweeping, table bound.
 using System.Net;
 using System.Net.Sockets;
-using WgSharp.Noise;
 
 namespace WgSharp.Noise.Tests;
 

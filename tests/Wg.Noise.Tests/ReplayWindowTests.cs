@@ -1,7 +1,6 @@
 // Tests of the anti-replay window: explicit cases, a randomized comparison with a naive model, and concurrency.
 using FsCheck;
 using FsCheck.Fluent;
-using WgSharp.Noise;
 
 namespace WgSharp.Noise.Tests;
 

@@ -1,7 +1,6 @@
 // Tests of the TAI64N handshake timestamp: exact encoding, ordering as the peers compare it, whitening.
 using FsCheck;
 using FsCheck.Fluent;
-using WgSharp.Noise;
 
 namespace WgSharp.Noise.Tests;
 

@@ -1,7 +1,6 @@
 // Checksum against a naive word-by-word model (property tests), RFC 1071's worked example, and
 // RFC 1624 incremental updates against full recomputation.
 using System.Buffers.Binary;
-using FsCheck;
 using FsCheck.Fluent;
 using WgSharp.Router.Packets;
 

@@ -6,7 +6,7 @@ namespace WgSharp.Interop.Tests.Daemon;
 
 public sealed class LifecycleTests
 {
-    private static readonly TimeSpan s_exitWithin = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(5);
 
     [Theory(Timeout = 30_000)]
     [MemberData(nameof(Implementations.SingleData), MemberType = typeof(Implementations))]
@@ -17,7 +17,7 @@ public sealed class LifecycleTests
         await daemon.SetLinkUpAsync(1420);
 
         await ns.ExecCheckedAsync(["ip", "link", "del", "dev", daemon.InterfaceName]);
-        Assert.True(await daemon.WaitForExitAsync(s_exitWithin), $"{daemon} still running {s_exitWithin.TotalSeconds} s after `ip link del`\n{daemon.Describe()}");
+        Assert.True(await daemon.WaitForExitAsync(ExitWithin), $"{daemon} still running {ExitWithin.TotalSeconds} s after `ip link del`\n{daemon.Describe()}");
         Assert.False(File.Exists(daemon.SocketPath), $"{daemon} left {daemon.SocketPath} behind\n{daemon.Describe()}");
     }
 
@@ -30,7 +30,7 @@ public sealed class LifecycleTests
         await daemon.SetLinkUpAsync(1420);
 
         daemon.SendTerminate();
-        Assert.True(await daemon.WaitForExitAsync(s_exitWithin), $"{daemon} still running {s_exitWithin.TotalSeconds} s after SIGTERM\n{daemon.Describe()}");
+        Assert.True(await daemon.WaitForExitAsync(ExitWithin), $"{daemon} still running {ExitWithin.TotalSeconds} s after SIGTERM\n{daemon.Describe()}");
         Assert.False(File.Exists(daemon.SocketPath), $"{daemon} left {daemon.SocketPath} behind\n{daemon.Describe()}");
         var link = await ns.ExecAsync(["ip", "link", "show", "dev", daemon.InterfaceName]);
         Assert.False(link.Succeeded, $"{daemon.InterfaceName} still exists after the daemon exited: {link.Describe()}");

@@ -5,8 +5,6 @@
 // daemon `wgsharp up` starts drops too: it reads its plan and writes its own directory, the tunnel works through the
 // split routes, and `down` after `kill -9` of it restores the routing state; an unknown `User =` changes nothing.
 using System.Globalization;
-using System.Net.Sockets;
-using System.Text;
 using WgSharp.Cli.Host;
 using WgSharp.Interop.Tests.Harness;
 using WgSharp.Interop.Tests.Quick;

@@ -2,8 +2,6 @@
 // sends a file's [Rule], [Forward], MssClamp and peer names, `wgsharp show` reads them back with hit
 // counters; hostile wgsharp-set requests (a reversed port range, an unknown key) are refused with
 // EINVAL, logged, and change nothing; the stock `wg show` and `wg showconf` keep working throughout.
-using System.Net.Sockets;
-using System.Text;
 using WgSharp.Interop.Tests.Harness;
 
 namespace WgSharp.Interop.Tests.Daemon;

@@ -14,23 +14,23 @@ public sealed partial class WgSharpDaemonTests
     private const int ReferencePort = 51821;
     private const int TunnelMtu = 1420;
 
-    private static readonly Implementation s_wgSharp = Implementation.WgSharpFromRepository();
-    private static readonly TimeSpan s_exitWithin = TimeSpan.FromSeconds(5);
+    private static readonly Implementation WgSharpBuild = Implementation.WgSharpFromRepository();
+    private static readonly TimeSpan ExitWithin = TimeSpan.FromSeconds(5);
 
     // The daemon looks at its socket file once a second; "within about 3 s" with scheduling slack.
-    private static readonly TimeSpan s_socketRemovalExitWithin = TimeSpan.FromSeconds(3.5);
+    private static readonly TimeSpan SocketRemovalExitWithin = TimeSpan.FromSeconds(3.5);
 
     // Tunnel addresses (RFC 1918): the daemon under test and its wireguard-go peer.
-    private static readonly IPAddress s_daemonTunnel = IPAddress.Parse("10.233.0.1");
-    private static readonly IPAddress s_referenceTunnel = IPAddress.Parse("10.233.0.2");
+    private static readonly IPAddress DaemonTunnel = IPAddress.Parse("10.233.0.1");
+    private static readonly IPAddress ReferenceTunnel = IPAddress.Parse("10.233.0.2");
 
     // A peer behind an endpoint no test namespace has a route to (RFC 5737 TEST-NET-2): sends to it fail locally.
-    private static readonly IPAddress s_unroutedPeerTunnel = IPAddress.Parse("10.233.1.1");
-    private static readonly IPEndPoint s_unroutedEndpoint = new(IPAddress.Parse("198.51.100.1"), 51820);
+    private static readonly IPAddress UnroutedPeerTunnel = IPAddress.Parse("10.233.1.1");
+    private static readonly IPEndPoint UnroutedEndpoint = new(IPAddress.Parse("198.51.100.1"), 51820);
 
     // Built once, as root, before any test runs it: a build started by the launcher during a test would
     // print to the log (breaking the silent-log check) and could not run at all as an unprivileged user.
-    private static readonly Lazy<Task> s_built = new(() =>
+    private static readonly Lazy<Task> Built = new(() =>
         ProcessRunner.RunCheckedAsync([RepositoryRoot.WgSharpLauncher, "--version"], TimeSpan.FromMinutes(5)));
 
     private static string PublishedBinary => Path.Combine(RepositoryRoot.Path, ".build", "wgsharp", "wgsharp");
@@ -38,9 +38,9 @@ public sealed partial class WgSharpDaemonTests
     [Fact(Timeout = 60_000)]
     public async Task BackgroundStartReturnsOnlyWhenReadyAndLeavesTheDaemonRunningDetached()
     {
-        await s_built.Value;
+        await Built.Value;
         using var ns = await NetworkNamespace.CreateAsync();
-        using var daemon = await DetachedDaemon.LaunchAsync(s_wgSharp, ns);
+        using var daemon = await DetachedDaemon.LaunchAsync(WgSharpBuild, ns);
         Assert.True(daemon.Launch.Succeeded, $"background start failed\n{daemon.Describe()}");
 
         // Once, no retry: exit 0 promises that `wg` works now (wg-quick configures right after it).
@@ -77,12 +77,12 @@ public sealed partial class WgSharpDaemonTests
     [InlineData(true)]
     public async Task SecondDaemonForTheSameInterfaceFailsWithSocketInUseAndLeavesTheFirstUnharmed(bool foreground)
     {
-        await s_built.Value;
+        await Built.Value;
         using var ns = await NetworkNamespace.CreateAsync();
-        using var first = await DetachedDaemon.LaunchAsync(s_wgSharp, ns);
+        using var first = await DetachedDaemon.LaunchAsync(WgSharpBuild, ns);
         Assert.True(first.Launch.Succeeded && first.IsRunning, $"first daemon did not start\n{first.Describe()}");
 
-        using var second = await DetachedDaemon.LaunchAsync(s_wgSharp, ns, first.InterfaceName, foreground ? ["-f"] : null);
+        using var second = await DetachedDaemon.LaunchAsync(WgSharpBuild, ns, first.InterfaceName, foreground ? ["-f"] : null);
         Assert.True(second.Launch.ExitCode == 1 && !second.Launch.TimedOut, $"second daemon should exit 1\n{second.Describe()}");
         Assert.True(SocketInUse().IsMatch(second.Launch.StandardError), $"message should say the socket is in use\n{second.Describe()}");
         Assert.True(second.Pid is null, $"a second daemon process stayed behind\n{second.Describe()}");
@@ -100,12 +100,12 @@ public sealed partial class WgSharpDaemonTests
     [InlineData(true)]
     public async Task NameHeldByANonTunInterfaceFailsClearlyAndLeavesNothingBehind(bool foreground)
     {
-        await s_built.Value;
+        await Built.Value;
         using var ns = await NetworkNamespace.CreateAsync();
         var name = ResourceNames.Next('w');
         var kind = await AddNonTunLinkAsync(ns, name);
 
-        using var attempt = await DetachedDaemon.LaunchAsync(s_wgSharp, ns, name, foreground ? ["-f"] : null);
+        using var attempt = await DetachedDaemon.LaunchAsync(WgSharpBuild, ns, name, foreground ? ["-f"] : null);
         var message = attempt.Launch.StandardError;
         Assert.True(attempt.Launch.ExitCode == 1 && !attempt.Launch.TimedOut, $"should exit 1 when a {kind} holds the name\n{attempt.Describe()}");
         Assert.True(
@@ -125,7 +125,7 @@ public sealed partial class WgSharpDaemonTests
     [Fact(Timeout = 60_000)]
     public async Task RefusesToStartWithoutRootAndSaysItNeedsRootOrCapNetAdmin()
     {
-        await s_built.Value;
+        await Built.Value;
         using var ns = await NetworkNamespace.CreateAsync();
         var name = ResourceNames.Next('w');
         // setresuid(2) away from 0 clears the permitted and effective capabilities (capabilities(7)).
@@ -148,16 +148,16 @@ public sealed partial class WgSharpDaemonTests
     [Fact(Timeout = 60_000)]
     public async Task DetachedDaemonExitsWithinThreeSecondsOfItsSocketBeingRemoved()
     {
-        await s_built.Value;
+        await Built.Value;
         using var ns = await NetworkNamespace.CreateAsync();
-        using var daemon = await DetachedDaemon.LaunchAsync(s_wgSharp, ns);
+        using var daemon = await DetachedDaemon.LaunchAsync(WgSharpBuild, ns);
         Assert.True(daemon.Launch.Succeeded && daemon.IsRunning, $"daemon did not start\n{daemon.Describe()}");
         await ns.SetLinkUpAsync(daemon.InterfaceName, TunnelMtu);
 
         // How `wg-quick down` stops a userspace daemon.
         File.Delete(daemon.SocketPath);
-        Assert.True(await daemon.WaitForExitAsync(s_socketRemovalExitWithin),
-            $"still running {s_socketRemovalExitWithin.TotalSeconds} s after its socket was removed\n{daemon.Describe()}");
+        Assert.True(await daemon.WaitForExitAsync(SocketRemovalExitWithin),
+            $"still running {SocketRemovalExitWithin.TotalSeconds} s after its socket was removed\n{daemon.Describe()}");
         var link = await ns.ExecAsync(["ip", "link", "show", "dev", daemon.InterfaceName]);
         Assert.False(link.Succeeded, $"{daemon.InterfaceName} still exists after the daemon exited: {link.Describe()}");
     }
@@ -165,15 +165,15 @@ public sealed partial class WgSharpDaemonTests
     [Fact(Timeout = 60_000)]
     public async Task ForegroundDaemonExitsZeroOnSigintRemovingLinkAndSocket()
     {
-        await s_built.Value;
+        await Built.Value;
         using var ns = await NetworkNamespace.CreateAsync();
-        using var daemon = await WireGuardPeer.StartAsync(s_wgSharp, ns, "verbose", foregroundFlag: true);
+        using var daemon = await WireGuardPeer.StartAsync(WgSharpBuild, ns, "verbose", foregroundFlag: true);
         await daemon.SetLinkUpAsync(TunnelMtu);
         // -f: the process we started is the daemon itself, still serving.
         Assert.False(daemon.HasExited, $"`-f` did not keep the daemon in the foreground\n{daemon.Describe()}");
 
         daemon.SendInterrupt();
-        Assert.True(await daemon.WaitForExitAsync(s_exitWithin), $"still running {s_exitWithin.TotalSeconds} s after SIGINT\n{daemon.Describe()}");
+        Assert.True(await daemon.WaitForExitAsync(ExitWithin), $"still running {ExitWithin.TotalSeconds} s after SIGINT\n{daemon.Describe()}");
         Assert.True(daemon.ExitCode == 0, $"exit code {daemon.ExitCode} after SIGINT\n{daemon.Describe()}");
         Assert.False(File.Exists(daemon.SocketPath), $"{daemon.SocketPath} left behind\n{daemon.Describe()}");
         var link = await ns.ExecAsync(["ip", "link", "show", "dev", daemon.InterfaceName]);
@@ -211,12 +211,12 @@ public sealed partial class WgSharpDaemonTests
     [Fact(Timeout = 90_000)]
     public async Task TunInterfaceMovedToAnotherNamespaceKeepsWorkingAndItsDeletionStopsTheDaemon()
     {
-        await s_built.Value;
+        await Built.Value;
         using var nsDaemon = await NetworkNamespace.CreateAsync();
         using var nsReference = await NetworkNamespace.CreateAsync();
         using var nsTun = await NetworkNamespace.CreateAsync();
         var veth = await VethPair.ConnectAsync(nsDaemon, nsReference);
-        using var daemon = await WireGuardPeer.StartAsync(s_wgSharp, nsDaemon);
+        using var daemon = await WireGuardPeer.StartAsync(WgSharpBuild, nsDaemon);
         using var reference = await WireGuardPeer.StartAsync(Implementation.WireguardGo, nsReference);
         var (daemonKeys, referenceKeys, _) = await ConfigureAsync(daemon, reference, veth);
         var name = daemon.InterfaceName;
@@ -226,14 +226,14 @@ public sealed partial class WgSharpDaemonTests
         await nsDaemon.ExecCheckedAsync(["ip", "link", "set", "dev", name, "netns", nsTun.Name]);
         Assert.False((await nsDaemon.ExecAsync(["ip", "link", "show", "dev", name])).Succeeded, $"{name} still in {nsDaemon}");
         // Moving a link takes its addresses and brings it down.
-        await nsTun.AddAddressAsync(name, $"{s_daemonTunnel}/24");
+        await nsTun.AddAddressAsync(name, $"{DaemonTunnel}/24");
         await nsTun.SetLinkUpAsync(name, TunnelMtu);
-        await reference.AddAddressAsync($"{s_referenceTunnel}/24");
+        await reference.AddAddressAsync($"{ReferenceTunnel}/24");
         await reference.SetLinkUpAsync(TunnelMtu);
 
-        var ping = await Traffic.PingAsync(nsTun, s_referenceTunnel, count: 3, deadline: TimeSpan.FromSeconds(10));
+        var ping = await Traffic.PingAsync(nsTun, ReferenceTunnel, count: 3, deadline: TimeSpan.FromSeconds(10));
         Assert.True(ping.Succeeded, $"ping from {nsTun} through the moved interface: {ping}\n{Context()}");
-        var back = await Traffic.PingAsync(nsReference, s_daemonTunnel, count: 3, deadline: TimeSpan.FromSeconds(10));
+        var back = await Traffic.PingAsync(nsReference, DaemonTunnel, count: 3, deadline: TimeSpan.FromSeconds(10));
         Assert.True(back.Succeeded, $"ping from the peer to the moved interface: {back}\n{Context()}");
         Assert.False(daemon.HasExited, $"the daemon stopped when its interface left {nsDaemon}\n{Context()}");
 
@@ -244,7 +244,7 @@ public sealed partial class WgSharpDaemonTests
         Assert.True(peer.LatestHandshake is not null && peer.RxBytes > 0, $"`wg show` after the move: {dump.Raw}\n{Context()}");
 
         await nsTun.ExecCheckedAsync(["ip", "link", "del", "dev", name]);
-        Assert.True(await daemon.WaitForExitAsync(s_exitWithin), $"still running {s_exitWithin.TotalSeconds} s after `ip link del` in {nsTun}\n{Context()}");
+        Assert.True(await daemon.WaitForExitAsync(ExitWithin), $"still running {ExitWithin.TotalSeconds} s after `ip link del` in {nsTun}\n{Context()}");
         Assert.False(File.Exists(daemon.SocketPath), $"{daemon.SocketPath} left behind\n{Context()}");
     }
 
@@ -268,19 +268,19 @@ public sealed partial class WgSharpDaemonTests
     /// </summary>
     private static async Task<TunnelRun> RunTunnelAsync(string logLevel)
     {
-        await s_built.Value;
+        await Built.Value;
         using var nsDaemon = await NetworkNamespace.CreateAsync();
         using var nsReference = await NetworkNamespace.CreateAsync();
         var veth = await VethPair.ConnectAsync(nsDaemon, nsReference);
-        using var daemon = await WireGuardPeer.StartAsync(s_wgSharp, nsDaemon, logLevel);
+        using var daemon = await WireGuardPeer.StartAsync(WgSharpBuild, nsDaemon, logLevel);
         using var reference = await WireGuardPeer.StartAsync(Implementation.WireguardGo, nsReference);
         var (keys, _, psk) = await ConfigureAsync(daemon, reference, veth);
-        await daemon.AddAddressAsync($"{s_daemonTunnel}/24");
+        await daemon.AddAddressAsync($"{DaemonTunnel}/24");
         await daemon.SetLinkUpAsync(TunnelMtu);
-        await reference.AddAddressAsync($"{s_referenceTunnel}/24");
+        await reference.AddAddressAsync($"{ReferenceTunnel}/24");
         await reference.SetLinkUpAsync(TunnelMtu);
 
-        var ping = await Traffic.PingAsync(nsDaemon, s_referenceTunnel, count: 3, deadline: TimeSpan.FromSeconds(10));
+        var ping = await Traffic.PingAsync(nsDaemon, ReferenceTunnel, count: 3, deadline: TimeSpan.FromSeconds(10));
         Assert.True(ping.Succeeded, $"ping through the tunnel: {ping}\n{daemon.Describe()}\n{reference.Describe()}");
         var shown = await daemon.ShowConfAsync();
         Assert.Equal(keys.PrivateKey, shown.PrivateKey);
@@ -288,12 +288,12 @@ public sealed partial class WgSharpDaemonTests
         // An error-level event: a peer whose endpoint has no route from here (so nothing is ever sent),
         // and a packet for it. Its handshake initiation cannot be sent.
         var unreachable = await WgKeys.GenerateKeyPairAsync();
-        await daemon.SetAsync("peer", unreachable.PublicKey, "allowed-ips", $"{s_unroutedPeerTunnel}/32", "endpoint", s_unroutedEndpoint.ToString());
-        await nsDaemon.ExecCheckedAsync(["ip", "route", "add", $"{s_unroutedPeerTunnel}/32", "dev", daemon.InterfaceName]);
-        await Traffic.PingAsync(nsDaemon, s_unroutedPeerTunnel, count: 1, deadline: TimeSpan.FromSeconds(2));
+        await daemon.SetAsync("peer", unreachable.PublicKey, "allowed-ips", $"{UnroutedPeerTunnel}/32", "endpoint", UnroutedEndpoint.ToString());
+        await nsDaemon.ExecCheckedAsync(["ip", "route", "add", $"{UnroutedPeerTunnel}/32", "dev", daemon.InterfaceName]);
+        await Traffic.PingAsync(nsDaemon, UnroutedPeerTunnel, count: 1, deadline: TimeSpan.FromSeconds(2));
 
         daemon.SendTerminate();
-        Assert.True(await daemon.WaitForExitAsync(s_exitWithin), $"still running after SIGTERM\n{daemon.Describe()}");
+        Assert.True(await daemon.WaitForExitAsync(ExitWithin), $"still running after SIGTERM\n{daemon.Describe()}");
         daemon.Dispose(); // waits for the last lines to reach the log
         return new TunnelRun(daemon.ReadLog(), keys.PrivateKey, psk);
     }
@@ -307,11 +307,11 @@ public sealed partial class WgSharpDaemonTests
         var (psk, pskFile) = await WgKeys.GeneratePresharedKeyAsync();
         await daemon.SetAsync(
             "private-key", daemonKeys.PrivateKeyFile, "listen-port", DaemonPort.ToString(CultureInfo.InvariantCulture),
-            "peer", referenceKeys.PublicKey, "preshared-key", pskFile, "allowed-ips", $"{s_referenceTunnel}/32",
+            "peer", referenceKeys.PublicKey, "preshared-key", pskFile, "allowed-ips", $"{ReferenceTunnel}/32",
             "endpoint", new IPEndPoint(veth.B.V4, ReferencePort).ToString());
         await reference.SetAsync(
             "private-key", referenceKeys.PrivateKeyFile, "listen-port", ReferencePort.ToString(CultureInfo.InvariantCulture),
-            "peer", daemonKeys.PublicKey, "preshared-key", pskFile, "allowed-ips", $"{s_daemonTunnel}/32",
+            "peer", daemonKeys.PublicKey, "preshared-key", pskFile, "allowed-ips", $"{DaemonTunnel}/32",
             "endpoint", new IPEndPoint(veth.A.V4, DaemonPort).ToString());
         return (daemonKeys, referenceKeys, psk);
     }

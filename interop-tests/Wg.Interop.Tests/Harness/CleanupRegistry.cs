@@ -4,23 +4,23 @@ namespace WgSharp.Interop.Tests.Harness;
 
 internal static class CleanupRegistry
 {
-    private static readonly List<IDisposable> s_live = []; // guarded by s_live
+    private static readonly List<IDisposable> Live = []; // guarded by Live
 
     static CleanupRegistry() => AppDomain.CurrentDomain.ProcessExit += (_, _) => DisposeAll();
 
     public static void Register(IDisposable resource)
     {
-        lock (s_live)
+        lock (Live)
         {
-            s_live.Add(resource);
+            Live.Add(resource);
         }
     }
 
     public static void Unregister(IDisposable resource)
     {
-        lock (s_live)
+        lock (Live)
         {
-            s_live.Remove(resource);
+            Live.Remove(resource);
         }
     }
 
@@ -29,9 +29,9 @@ internal static class CleanupRegistry
     {
         get
         {
-            lock (s_live)
+            lock (Live)
             {
-                return s_live.Count;
+                return Live.Count;
             }
         }
     }
@@ -39,9 +39,9 @@ internal static class CleanupRegistry
     private static void DisposeAll()
     {
         IDisposable[] snapshot;
-        lock (s_live)
+        lock (Live)
         {
-            snapshot = [.. s_live];
+            snapshot = [.. Live];
         }
 
         // Newest first: a daemon goes before the namespace it runs in.

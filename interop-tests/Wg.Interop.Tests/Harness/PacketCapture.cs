@@ -8,7 +8,7 @@ namespace WgSharp.Interop.Tests.Harness;
 internal sealed partial class PacketCapture : IDisposable
 {
     /// <summary>Upper bound on a capture's life; the test stops it long before.</summary>
-    private static readonly TimeSpan s_lifetime = TimeSpan.FromSeconds(600);
+    private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(600);
 
     private readonly BackgroundProcess _tcpdump;
     private int _stopped; // 0 or 1, set once through Interlocked
@@ -35,7 +35,7 @@ internal sealed partial class PacketCapture : IDisposable
         // that cannot write into the private temp directory.
         List<string> command =
         [
-            "timeout", ((int)s_lifetime.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+            "timeout", ((int)Lifetime.TotalSeconds).ToString(CultureInfo.InvariantCulture),
             "tcpdump", "-i", device, "--immediate-mode", "-nn", "-U", "-Z", "root", "-s", "256", "-w", file,
         ];
         if (filter.Length > 0)

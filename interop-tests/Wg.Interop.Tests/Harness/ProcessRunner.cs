@@ -11,7 +11,7 @@ internal static class ProcessRunner
 
     // After the command exits (or is killed), how long to wait for its output pipes to reach EOF: a
     // grandchild that inherited them could otherwise hold the harness forever.
-    private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(3);
 
     public static async Task<ProcessResult> RunAsync(
         IReadOnlyList<string> command,
@@ -35,7 +35,7 @@ internal static class ProcessRunner
         }
 
         // Output stays as captured so far if the pipes do not close in time.
-        await Task.WhenAny(run.OutputClosed, Task.Delay(s_drainTimeout)).ConfigureAwait(false);
+        await Task.WhenAny(run.OutputClosed, Task.Delay(DrainTimeout)).ConfigureAwait(false);
         return run.Finish(timedOut);
     }
 
@@ -63,8 +63,8 @@ internal static class ProcessRunner
 
         // WaitForExit(TimeSpan) does not wait for the asynchronous readers to see EOF: wait for that
         // separately, bounded, or the captured output may still be empty.
-        run.Process.WaitForExit(s_drainTimeout);
-        run.OutputClosed.Wait(s_drainTimeout);
+        run.Process.WaitForExit(DrainTimeout);
+        run.OutputClosed.Wait(DrainTimeout);
         return run.Finish(timedOut);
     }
 

@@ -8,11 +8,11 @@ internal static class ReferencePeers
         "run ../shared/tools/install-reference-peers.sh from the repository root (bash /work/shared/tools/install-reference-peers.sh)";
 
     /// <summary>Tools and where Debian installs them; `ip netns exec` finds them through PATH.</summary>
-    private static readonly string[] s_tools = ["ip", "wg", "ping", "ncat", "iperf3", "ss", "sh"];
+    private static readonly string[] Tools = ["ip", "wg", "ping", "ncat", "iperf3", "ss", "sh"];
 
     public static void RequireTools()
     {
-        var missing = s_tools.Where(t => FindOnPath(t) is null).ToList();
+        var missing = Tools.Where(t => FindOnPath(t) is null).ToList();
         if (missing.Count > 0)
         {
             throw new InvalidOperationException($"missing tools: {string.Join(", ", missing)}; {InstallHint}");

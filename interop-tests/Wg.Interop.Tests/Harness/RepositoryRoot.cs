@@ -5,9 +5,9 @@ internal static class RepositoryRoot
 {
     public const string SolutionFile = "WgSharp.sln";
 
-    private static readonly Lazy<string> s_path = new(Find);
+    private static readonly Lazy<string> RootPath = new(Find);
 
-    public static string Path => s_path.Value;
+    public static string Path => RootPath.Value;
 
     /// <summary>The launcher script at the repository root that runs the built daemon.</summary>
     public static string WgSharpLauncher => System.IO.Path.Combine(Path, "wgsharp");

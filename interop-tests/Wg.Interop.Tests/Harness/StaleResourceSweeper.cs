@@ -6,10 +6,10 @@ internal static class StaleResourceSweeper
 {
     public const string SocketDirectory = "/var/run/wireguard";
 
-    private static readonly Lazy<SweepReport> s_once = new(Sweep);
+    private static readonly Lazy<SweepReport> Once = new(Sweep);
 
     /// <summary>Sweeps once per test process, before the first resource is created.</summary>
-    public static void EnsureSwept() => _ = s_once.Value;
+    public static void EnsureSwept() => _ = Once.Value;
 
     public static SweepReport Sweep()
     {

@@ -3,10 +3,10 @@ namespace WgSharp.Interop.Tests.Harness;
 
 internal static class TempFiles
 {
-    private static readonly Lazy<string> s_directory = new(Create);
+    private static readonly Lazy<string> TempDirectory = new(Create);
     private static int s_counter;
 
-    public static string Directory => s_directory.Value;
+    public static string Directory => TempDirectory.Value;
 
     /// <summary>A fresh path (not yet created) in the scratch directory.</summary>
     public static string NewPath(string stem) =>

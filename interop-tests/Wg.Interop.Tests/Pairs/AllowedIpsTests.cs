@@ -8,8 +8,8 @@ namespace WgSharp.Interop.Tests.Pairs;
 public sealed class AllowedIpsTests
 {
     // Extra networks behind B (RFC 1918 / RFC 4193), reachable only if A routes them to B.
-    private static readonly IPAddress s_extraV4 = IPAddress.Parse("10.233.0.1");
-    private static readonly IPAddress s_extraV6 = IPAddress.Parse("fd00:233::1");
+    private static readonly IPAddress ExtraV4 = IPAddress.Parse("10.233.0.1");
+    private static readonly IPAddress ExtraV6 = IPAddress.Parse("fd00:233::1");
 
     [Theory(Timeout = 60_000)]
     [MemberData(nameof(Implementations.PairData), MemberType = typeof(Implementations))]
@@ -20,10 +20,10 @@ public sealed class AllowedIpsTests
         var ownB = $"{pair.B.TunnelV4}/32,{pair.B.TunnelV6}/128";
         await pair.A.Peer.SetAsync("peer", pair.B.Keys.PublicKey, "allowed-ips", $"{ownB},10.233.0.0/24,fd00:233::/64");
 
-        await pair.ExpectAsync((await Traffic.PingAsync(pair.A.Namespace, s_extraV4)).Succeeded, "A cannot reach 10.233.0.1 through B");
-        await pair.ExpectAsync((await Traffic.PingAsync(pair.A.Namespace, s_extraV6)).Succeeded, "A cannot reach fd00:233::1 through B");
+        await pair.ExpectAsync((await Traffic.PingAsync(pair.A.Namespace, ExtraV4)).Succeeded, "A cannot reach 10.233.0.1 through B");
+        await pair.ExpectAsync((await Traffic.PingAsync(pair.A.Namespace, ExtraV6)).Succeeded, "A cannot reach fd00:233::1 through B");
         // Inbound: B sourcing from the extra network passes A's source check while it is allowed.
-        await pair.ExpectAsync((await Traffic.PingAsync(pair.B.Namespace, pair.A.TunnelV4, source: s_extraV4)).Succeeded,
+        await pair.ExpectAsync((await Traffic.PingAsync(pair.B.Namespace, pair.A.TunnelV4, source: ExtraV4)).Succeeded,
             "ping from B's 10.233.0.1 to A fails while 10.233.0.0/24 is allowed");
 
         // wg(8) `allowed-ips` replaces the peer's whole list.
@@ -34,13 +34,13 @@ public sealed class AllowedIpsTests
             $"A's allowed IPs for B are {string.Join(",", allowed)} after narrowing to {ownB}");
 
         // Outbound to the removed prefixes: no peer, dropped. Inbound from them: fails the source check.
-        await pair.ExpectNoPingAsync(pair.A, s_extraV4);
-        await pair.ExpectNoPingAsync(pair.A, s_extraV6);
+        await pair.ExpectNoPingAsync(pair.A, ExtraV4);
+        await pair.ExpectNoPingAsync(pair.A, ExtraV6);
         // A's reply would have no peer either, so watch A's TUN instead: a packet that passes the source
         // check is written to it (its rx_packets); B's transfer counter shows the packets were sent.
         var tunRxBefore = await pair.A.Peer.ReadLinkCounterAsync("rx_packets");
         var txBefore = (await pair.B.Peer.ShowDumpAsync()).Peer(pair.A.Keys.PublicKey).TxBytes;
-        await Traffic.PingAsync(pair.B.Namespace, pair.A.TunnelV4, deadline: TimeSpan.FromSeconds(3), source: s_extraV4);
+        await Traffic.PingAsync(pair.B.Namespace, pair.A.TunnelV4, deadline: TimeSpan.FromSeconds(3), source: ExtraV4);
         var tunRxAfter = await pair.A.Peer.ReadLinkCounterAsync("rx_packets");
         var txAfter = (await pair.B.Peer.ShowDumpAsync()).Peer(pair.A.Keys.PublicKey).TxBytes;
         await pair.ExpectAsync(txAfter > txBefore, "B sent nothing to A when pinging from 10.233.0.1");
@@ -72,8 +72,8 @@ public sealed class AllowedIpsTests
 
     private static async Task AddNetworksBehindBAsync(TunnelPair pair)
     {
-        await pair.B.Peer.AddAddressAsync($"{s_extraV4}/32");
-        await pair.B.Peer.AddAddressAsync($"{s_extraV6}/128");
+        await pair.B.Peer.AddAddressAsync($"{ExtraV4}/32");
+        await pair.B.Peer.AddAddressAsync($"{ExtraV6}/128");
         await pair.A.Namespace.ExecCheckedAsync(["ip", "route", "add", "10.233.0.0/24", "dev", pair.A.Peer.InterfaceName]);
         await pair.A.Namespace.ExecCheckedAsync(["ip", "-6", "route", "add", "fd00:233::/64", "dev", pair.A.Peer.InterfaceName]);
         // B's replies from 10.233.0.1 go to A's tunnel address, which B already allows; A's pings

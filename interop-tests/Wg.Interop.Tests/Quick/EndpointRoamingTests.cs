@@ -4,10 +4,9 @@
 // `down` still restores the routing state. (That data packets alone get no route is a unit test's:
 // HandshakeEndpointsTests.)
 using System.Net;
-using WgSharp.Cli.Daemon;
+using WgSharp.Cli.Host;
 using WgSharp.Interop.Tests.Harness;
 using Xunit.Abstractions;
-using WgSharp.Cli.Host;
 
 namespace WgSharp.Interop.Tests.Quick;
 

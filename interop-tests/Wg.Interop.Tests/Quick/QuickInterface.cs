@@ -10,7 +10,7 @@ internal sealed class QuickInterface : IDisposable
 {
     public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(90);
 
-    private static readonly Lazy<int> s_staleSwept = new(SweepStaleState);
+    private static readonly Lazy<int> StaleSwept = new(SweepStaleState);
     private int _disposed; // 0 or 1, set once through Interlocked
 
     private QuickInterface(NetworkNamespace ns, string name, string configPath)
@@ -36,7 +36,7 @@ internal sealed class QuickInterface : IDisposable
     /// <summary>A new interface name and its file; <paramref name="configText"/> gets the name.</summary>
     public static QuickInterface Create(NetworkNamespace ns, Func<string, string> configText)
     {
-        _ = s_staleSwept.Value;
+        _ = StaleSwept.Value;
         var name = ResourceNames.Next('w');
         var directory = Path.Combine(TempFiles.Directory, ResourceNames.Next('q'));
         Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);

@@ -6,7 +6,7 @@ namespace WgSharp.Interop.Tests.Quick;
 
 internal sealed record RoutingSnapshot(string Text)
 {
-    private static readonly string[][] s_commands =
+    private static readonly string[][] Commands =
     [
         ["ip", "-4", "rule", "show"],
         ["ip", "-6", "rule", "show"],
@@ -28,7 +28,7 @@ internal sealed record RoutingSnapshot(string Text)
         }
 
         var text = new System.Text.StringBuilder();
-        foreach (var command in s_commands)
+        foreach (var command in Commands)
         {
             var result = await ns.ExecCheckedAsync(command).ConfigureAwait(false);
             text.Append("$ ").AppendJoin(' ', command).Append('\n').Append(result.StandardOutput);

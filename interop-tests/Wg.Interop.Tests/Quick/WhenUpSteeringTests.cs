@@ -65,7 +65,7 @@ public sealed class WhenUpSteeringTests(ITestOutputHelper output)
             await Task.Delay(500);
         }
 
-        foreach (string[] command in s_diagnostics)
+        foreach (string[] command in Diagnostics)
         {
             var result = await client.ExecAsync(command, TimeSpan.FromSeconds(10));
             output.WriteLine($"$ {string.Join(' ', command)}\n{result.StandardOutput}{result.StandardError}");
@@ -75,7 +75,7 @@ public sealed class WhenUpSteeringTests(ITestOutputHelper output)
         return clock.Elapsed;
     }
 
-    private static readonly string[][] s_diagnostics =
+    private static readonly string[][] Diagnostics =
     [
         ["ip", "-4", "rule", "show"],
         ["ip", "-4", "route", "show", "table", "all"],

@@ -5,7 +5,6 @@
 //
 //   spoke A (10.30.0.1) ── 203.0.113.1  hub (wgsharp, 10.30.0.2)  203.0.113.3 ── spoke B (10.30.0.3)
 using WgSharp.Interop.Tests.Harness;
-using WgSharp.Interop.Tests.Quick;
 using Xunit.Abstractions;
 using static WgSharp.Interop.Tests.Scenarios.ScenarioNetwork;
 

@@ -20,7 +20,7 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
 
     /// <summary>How long a fail-over or a return may take: the device notices a dead peer 15-20 s after its last
     /// message (WireGuardDevice.LiveSessionTimeout and its probe), a returning one within a handshake or two.</summary>
-    private static readonly TimeSpan s_switchBound = TimeSpan.FromSeconds(45);
+    private static readonly TimeSpan SwitchBound = TimeSpan.FromSeconds(45);
 
     private static readonly System.Net.IPAddress Service = Ip("10.9.0.10");
     private static readonly System.Net.IPAddress RouterTunnel = Ip("10.3.0.1");
@@ -57,14 +57,14 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
         output.WriteLine($"fail-over to site B after {clock.Elapsed.TotalSeconds:F1} s");
         var bSaw = await atB.StopAndReadAsync();
         Assert.True(failedOver,
-            $"no fail-over to site B within {s_switchBound.TotalSeconds} s; site B's tunnel carried:\n{string.Join('\n', bSaw.Take(6))}\n{await DiagnoseAsync(t)}");
+            $"no fail-over to site B within {SwitchBound.TotalSeconds} s; site B's tunnel carried:\n{string.Join('\n', bSaw.Take(6))}\n{await DiagnoseAsync(t)}");
 
         // A returns (same key, same address): traffic comes back to it.
         t.SiteAWg = await network.StartReferenceAsync(t.SiteA, t.SiteAConfig, "10.3.0.2/24");
         clock.Restart();
         var back = await WaitForAnswerAsync(t.Router, $"site-a {RouterTunnel}");
         output.WriteLine($"back to site A after {clock.Elapsed.TotalSeconds:F1} s");
-        Assert.True(back, $"traffic did not return to site A within {s_switchBound.TotalSeconds} s\n{await DiagnoseAsync(t)}");
+        Assert.True(back, $"traffic did not return to site A within {SwitchBound.TotalSeconds} s\n{await DiagnoseAsync(t)}");
 
         await network.AssertNoKernelFirewallOrNatAsync();
         await t.Wg.ExpectDownAsync();
@@ -79,10 +79,10 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
         await ExpectWhenUpRouteAsync(t, present: true, TimeSpan.FromSeconds(10));
 
         network.Stop(t.SiteAWg);
-        await ExpectWhenUpRouteAsync(t, present: false, s_switchBound);
+        await ExpectWhenUpRouteAsync(t, present: false, SwitchBound);
 
         t.SiteAWg = await network.StartReferenceAsync(t.SiteA, t.SiteAConfig, "10.3.0.2/24");
-        await ExpectWhenUpRouteAsync(t, present: true, s_switchBound);
+        await ExpectWhenUpRouteAsync(t, present: true, SwitchBound);
         await t.Wg.ExpectDownAsync();
     }
 
@@ -191,7 +191,7 @@ public sealed class SiteToSiteFailoverTests(ITestOutputHelper output)
     // Asks every second until the expected site answers or the bound passes.
     private static async Task<bool> WaitForAnswerAsync(NetworkNamespace router, string expected)
     {
-        var deadline = DateTime.UtcNow + s_switchBound;
+        var deadline = DateTime.UtcNow + SwitchBound;
         do
         {
             if (await AddressEchoServer.AskAsync(router, Service, ServicePort, timeout: TimeSpan.FromSeconds(1)) == expected)

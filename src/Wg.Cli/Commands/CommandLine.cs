@@ -1,7 +1,5 @@
 // Dispatches wgsharp's sub-commands and prints their usage. Each command is one row of the table
 // below; the help text is generated from it.
-using WgSharp.Cli.Commands;
-
 namespace WgSharp.Cli.Commands;
 
 internal static class CommandLine

@@ -2,9 +2,7 @@
 // takes them), wg-quick's [Interface] keys, and WgSharp's extensions (the policy keys are read in
 // ConfigParser.PolicyKeys.cs).
 using System.Net;
-using System.Net.Sockets;
 using WgSharp.Cli.Uapi;
-using WgSharp.Router.Configuration;
 using WgSharp.Noise.Keys;
 using WgSharp.Tun.Net;
 

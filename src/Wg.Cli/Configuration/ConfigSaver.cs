@@ -2,11 +2,8 @@
 // save_config): the device's keys, port, fwmark and peers, the interface's addresses, the MTU when the file
 // set one, and everything else (DNS, Table, hooks, WgSharp's sections) from the file as it was read.
 using System.Net;
-using WgSharp.Cli.Configuration;
-using WgSharp.Cli.Uapi;
-using WgSharp.Router.Configuration;
-using WgSharp.Tun.Netlink;
 using WgSharp.Cli.Host;
+using WgSharp.Router.Configuration;
 using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Configuration;

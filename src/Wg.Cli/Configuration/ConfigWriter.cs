@@ -2,7 +2,6 @@
 // differs from its default, one section after another, in a fixed order. The output contains the
 // private and preshared keys in base64: it is a secret, written with mode 0600 by whoever saves it.
 using System.Text;
-using WgSharp.Cli.Uapi;
 using WgSharp.Router.Configuration;
 using WgSharp.Tun.Net;
 

@@ -2,7 +2,6 @@
 // Inbound and Routes) into the RouterConfiguration the device takes, with peer names resolved to keys.
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
-using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Configuration;
 

@@ -6,13 +6,13 @@
 // in step with their liveness.
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using WgSharp.Cli.Host;
 using WgSharp.Cli.Uapi;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
 using WgSharp.Router.Device;
 using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
-using WgSharp.Cli.Host;
 
 namespace WgSharp.Cli.Daemon;
 

@@ -3,9 +3,7 @@
 // and the tab-separated `rules`, `conntrack` and `drops` views for scripts. Text that comes from the
 // daemon is printed with control characters replaced, so a reply cannot drive the terminal.
 using System.Globalization;
-using System.Net;
 using WgSharp.Cli.Configuration;
-using WgSharp.Cli.Uapi;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
 

@@ -24,21 +24,25 @@ internal static unsafe class TransportAead
     /// <summary>Plaintexts at least this long go to OpenSSL (the crossover measured on AVX2 machines is ≈ 200 B).</summary>
     public const int OpenSslThreshold = 256;
 
-    private static readonly bool s_useOpenSsl = LibCrypto.IsAvailable && SelfTest();
+    private static readonly bool UseOpenSsl = LibCrypto.IsAvailable && SelfTest();
 
+    // One cipher context per thread and direction. t_ marks a [ThreadStatic] field (the .NET runtime's own
+    // convention); the naming rules cannot tell it from a shared static, hence the suppression.
+#pragma warning disable IDE1006
     [ThreadStatic]
     private static EvpCipherContext? t_seal;
 
     [ThreadStatic]
     private static EvpCipherContext? t_open;
+#pragma warning restore IDE1006
 
     /// <summary>Whether large packets use OpenSSL on this machine (libcrypto.so.3 present and self-tested).</summary>
-    public static bool UsesOpenSsl => s_useOpenSsl;
+    public static bool UsesOpenSsl => UseOpenSsl;
 
     /// <summary>Seals plaintext into destination (plaintext.Length + 16 bytes); may run in place.</summary>
     public static void Seal(ReadOnlySpan<byte> key, ulong counter, ReadOnlySpan<byte> plaintext, Span<byte> destination)
     {
-        if (!s_useOpenSsl || plaintext.Length < OpenSslThreshold || !InPlaceOrApart(plaintext, destination)
+        if (!UseOpenSsl || plaintext.Length < OpenSslThreshold || !InPlaceOrApart(plaintext, destination)
             || !TrySealOpenSsl(key, counter, plaintext, destination))
         {
             Aead.Seal(key, counter, plaintext, default, destination);
@@ -48,7 +52,7 @@ internal static unsafe class TransportAead
     /// <summary>Opens ciphertext (data || tag) into destination; false when authentication fails. May run in place.</summary>
     public static bool Open(ReadOnlySpan<byte> key, ulong counter, ReadOnlySpan<byte> ciphertext, Span<byte> destination)
     {
-        if (!s_useOpenSsl || ciphertext.Length - Aead.TagSize < OpenSslThreshold || !InPlaceOrApart(ciphertext, destination))
+        if (!UseOpenSsl || ciphertext.Length - Aead.TagSize < OpenSslThreshold || !InPlaceOrApart(ciphertext, destination))
         {
             return Aead.Open(key, counter, ciphertext, default, destination);
         }

@@ -1,7 +1,6 @@
 // Which datagram a fragment belongs to (RFC 791 3.2: source, destination, protocol and identification; RFC 8200 4.5
 // the same with the 32-bit identification), and at which NAT pass it was seen.
 using System.Runtime.InteropServices;
-using WgSharp.Router.Packets;
 
 namespace WgSharp.Router.Nat;
 

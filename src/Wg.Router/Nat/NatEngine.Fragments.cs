@@ -1,7 +1,6 @@
 // NatEngine's fragment handling: a first fragment is translated as a whole packet (it has the ports and
 // the transport checksum) and recorded as its datagram's train; later fragments take its addresses (and,
 // for IPv4, the header checksum that goes with them), its verdict and its flow, without being copied.
-using WgSharp.Router.Packets;
 using WgSharp.Router.Policy;
 using WgSharp.Router.Routing;
 

@@ -9,8 +9,8 @@ namespace WgSharp.Router.Nat;
 
 /// <summary>
 /// The stateful stage between the rule stage and cryptokey routing. A packet passes it once per hop:
-/// <see cref="TranslateOutbound"/> for a packet about to be sent to a peer (from TUN, or relayed from
-/// another peer), <see cref="TranslateInbound"/> for a packet decrypted from a peer on its way to TUN.
+/// <c>TranslateOutbound</c> for a packet about to be sent to a peer (from TUN, or relayed from
+/// another peer), <c>TranslateInbound</c> for a packet decrypted from a peer on its way to TUN.
 /// Every TCP, UDP, ICMP echo and port-less flow is tracked, NATed or not, so that `Inbound = established`
 /// can tell replies from new connections. Thread-safe; allocation-free per packet.
 /// </summary>

@@ -2,7 +2,6 @@
 // (RFC 793 / RFC 768 / RFC 8200 8.1), and incremental updates for rewritten fields (RFC 1624).
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using WgSharp.Tun.Offload;
 
 namespace WgSharp.Router.Packets;

@@ -3,7 +3,6 @@
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using WgSharp.Router.Routing;
 using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Policy;

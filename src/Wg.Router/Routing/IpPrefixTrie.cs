@@ -27,7 +27,7 @@ namespace WgSharp.Router.Routing;
 /// and allocate nothing; any number may run concurrently with one writer. Mutations serialize on a
 /// private lock. A node's key and length never change after construction; a writer fully initializes
 /// a new node before publishing it with a single <see cref="Volatile.Write{T}(ref T, T)"/> of a child
-/// pointer (release), and readers load child and value pointers with <see cref="Volatile.Read{T}(ref T)"/>
+/// pointer (release), and readers load child and value pointers with <c>Volatile.Read</c>
 /// (acquire). Values live in <c>Entry</c> objects whose value never changes, so replacing a value is one
 /// atomic reference store even when <typeparamref name="T"/> is a large struct. Nodes unlinked from the trie are
 /// never modified again, so a reader that is still walking one sees a consistent (old) subtree. Every

@@ -17,10 +17,10 @@ public static class IprouteNames
 
     private const string ConfigDirectory = "/etc/iproute2";
 
-    private static readonly Lazy<NameMap> s_tables = new(() => Load("rt_tables",
+    private static readonly Lazy<NameMap> Tables = new(() => Load("rt_tables",
         [(TableLocal, "local"), (TableMain, "main"), (TableDefault, "default")]));
 
-    private static readonly Lazy<NameMap> s_protocols = new(() => Load("rt_protos",
+    private static readonly Lazy<NameMap> Protocols = new(() => Load("rt_protos",
     [
         (0, "unspec"), (1, "redirect"), (2, "kernel"), (3, "boot"), (4, "static"), (8, "gated"), (9, "ra"),
         (10, "mrt"), (11, "zebra"), (12, "bird"), (13, "dnrouted"), (14, "xorp"), (15, "ntk"), (16, "dhcp"),
@@ -28,30 +28,30 @@ public static class IprouteNames
         (188, "ospf"), (189, "rip"), (192, "eigrp"),
     ]));
 
-    private static readonly Lazy<NameMap> s_scopes = new(() => Load("rt_scopes",
+    private static readonly Lazy<NameMap> Scopes = new(() => Load("rt_scopes",
         [(0, "global"), (200, "site"), (253, "link"), (254, "host"), (255, "nowhere")]));
 
-    private static readonly Lazy<NameMap> s_ipProtocols = new(LoadIpProtocols);
+    private static readonly Lazy<NameMap> IpProtocols = new(LoadIpProtocols);
 
     /// <summary>"main", "local", a name from rt_tables, or the number.</summary>
-    public static string Table(uint table) => s_tables.Value.Name(table);
+    public static string Table(uint table) => Tables.Value.Name(table);
 
-    public static bool TryParseTable(string text, out uint table) => s_tables.Value.TryParse(text, out table);
+    public static bool TryParseTable(string text, out uint table) => Tables.Value.TryParse(text, out table);
 
-    public static string Protocol(RouteProtocol protocol) => s_protocols.Value.Name((uint)protocol);
+    public static string Protocol(RouteProtocol protocol) => Protocols.Value.Name((uint)protocol);
 
     public static bool TryParseProtocol(string text, out RouteProtocol protocol)
     {
-        bool parsed = s_protocols.Value.TryParse(text, out uint value) && value <= 255;
+        bool parsed = Protocols.Value.TryParse(text, out uint value) && value <= 255;
         protocol = parsed ? (RouteProtocol)value : default;
         return parsed;
     }
 
-    public static string Scope(RouteScope scope) => s_scopes.Value.Name((uint)scope);
+    public static string Scope(RouteScope scope) => Scopes.Value.Name((uint)scope);
 
     public static bool TryParseScope(string text, out RouteScope scope)
     {
-        bool parsed = s_scopes.Value.TryParse(text, out uint value) && value <= 255;
+        bool parsed = Scopes.Value.TryParse(text, out uint value) && value <= 255;
         scope = parsed ? (RouteScope)value : default;
         return parsed;
     }
@@ -91,14 +91,14 @@ public static class IprouteNames
     /// <summary>The /etc/protocols name ("tcp", "udp", "ipv6-icmp"), else "ipproto-N" as iproute2 prints it.</summary>
     public static string IpProtocol(byte protocol)
     {
-        string name = s_ipProtocols.Value.Name(protocol);
+        string name = IpProtocols.Value.Name(protocol);
         return name.Length > 0 && char.IsAsciiDigit(name[0]) ? $"ipproto-{protocol}" : name;
     }
 
     public static bool TryParseIpProtocol(string text, out byte protocol)
     {
         string number = text.StartsWith("ipproto-", StringComparison.Ordinal) ? text["ipproto-".Length..] : text;
-        bool parsed = s_ipProtocols.Value.TryParse(number, out uint value) && value <= 255;
+        bool parsed = IpProtocols.Value.TryParse(number, out uint value) && value <= 255;
         protocol = parsed ? (byte)value : default;
         return parsed;
     }

@@ -11,7 +11,7 @@ namespace WgSharp.Tun.Netlink;
 /// <param name="Kind">IFLA_INFO_KIND inside IFLA_LINKINFO ("tun", "veth", "dummy"), null for drivers without one.</param>
 public sealed record LinkInfo(int Index, string Name, int Mtu, uint Flags, string? Kind)
 {
-    private static readonly (uint Flag, string Name)[] s_flagNames =
+    private static readonly (uint Flag, string Name)[] KnownFlags =
     [
         (0x8, "LOOPBACK"), (0x2, "BROADCAST"), (0x10, "POINTOPOINT"), (0x1000, "MULTICAST"), (0x80, "NOARP"),
         (0x200, "ALLMULTI"), (0x100, "PROMISC"), (0x400, "MASTER"), (0x800, "SLAVE"), (0x4, "DEBUG"),
@@ -35,7 +35,7 @@ public sealed record LinkInfo(int Index, string Name, int Mtu, uint Flags, strin
             {
                 names.Add("NO-CARRIER");
             }
-            foreach ((uint flag, string name) in s_flagNames)
+            foreach ((uint flag, string name) in KnownFlags)
             {
                 if ((Flags & flag) != 0)
                 {

@@ -14,7 +14,7 @@ namespace WgSharp.Tun.Netlink;
 public sealed record RouteEntry
 {
     /// <summary>rtm_flags bits ip prints after the metric (RTNH_F_* in linux/rtnetlink.h).</summary>
-    private static readonly (uint Flag, string Name)[] s_flagNames =
+    private static readonly (uint Flag, string Name)[] KnownFlags =
     [
         (0x1, "dead"), (0x2, "pervasive"), (0x4, "onlink"), (0x8, "offload"), (0x10, "linkdown"),
         (0x20, "unresolved"), (0x40, "trap"),
@@ -107,7 +107,7 @@ public sealed record RouteEntry
         {
             text.Append(" metric ").Append(metric);
         }
-        foreach ((uint flag, string name) in s_flagNames)
+        foreach ((uint flag, string name) in KnownFlags)
         {
             if ((Flags & flag) != 0)
             {

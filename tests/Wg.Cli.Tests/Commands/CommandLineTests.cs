@@ -1,7 +1,6 @@
 // The wgsharp command line, run in-process with captured streams: dispatch, usage text, and the key
 // commands' input and output rules (those of `wg genkey`, `wg genpsk`, `wg pubkey`).
 using System.Text;
-using WgSharp.Cli;
 using WgSharp.Cli.Commands;
 
 namespace WgSharp.Cli.Tests.Commands;

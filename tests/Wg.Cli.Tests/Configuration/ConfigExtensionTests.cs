@@ -3,8 +3,8 @@
 using System.Net;
 using WgSharp.Cli.Configuration;
 using WgSharp.Router.Configuration;
-using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
 using WgSharp.Tun.Net;
+using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
 
 namespace WgSharp.Cli.Tests.Config;
 

@@ -2,8 +2,8 @@
 // space, accumulating keys, last-wins keys, and the default values.
 using System.Net;
 using WgSharp.Cli.Configuration;
-using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
 using WgSharp.Tun.Net;
+using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
 
 namespace WgSharp.Cli.Tests.Config;
 

@@ -1,8 +1,8 @@
 // The S1 deployment (SCENARIOS.md: exit VPN for the blue LAN only) as a complete file with WgSharp's
 // sections: parsed into the expected model, written back by ConfigWriter, and parsed again to the same.
-using WgSharp.Router.Configuration;
 using System.Net;
 using WgSharp.Cli.Configuration;
+using WgSharp.Router.Configuration;
 using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
 
 namespace WgSharp.Cli.Tests.Config;

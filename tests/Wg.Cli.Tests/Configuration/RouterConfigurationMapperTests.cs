@@ -4,8 +4,8 @@ using System.Net;
 using WgSharp.Cli.Configuration;
 using WgSharp.Cli.Tests.Support;
 using WgSharp.Router.Configuration;
-using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
 using WgSharp.Tun.Net;
+using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
 
 namespace WgSharp.Cli.Tests.Config;
 

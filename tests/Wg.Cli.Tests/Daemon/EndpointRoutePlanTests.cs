@@ -1,7 +1,6 @@
 // EndpointRoutePlan: which endpoint host routes the daemon adds and removes in split-route mode.
 using System.Net;
 using System.Net.Sockets;
-using WgSharp.Cli.Daemon;
 using WgSharp.Cli.Host;
 
 namespace WgSharp.Cli.Tests.Daemon;

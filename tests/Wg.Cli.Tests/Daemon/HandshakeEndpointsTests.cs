@@ -1,16 +1,15 @@
 // HandshakeEndpoints: in split-route mode only configured endpoints and addresses a handshake completed from
 // get a host route outside the tunnel, a few per peer; an address a peer merely sent data from never does.
 using System.Net;
-using WgSharp.Cli.Daemon;
+using WgSharp.Cli.Host;
 using WgSharp.Cli.Tests.Support;
 using WgSharp.Router.Configuration;
-using WgSharp.Cli.Host;
 
 namespace WgSharp.Cli.Tests.Daemon;
 
 public sealed class HandshakeEndpointsTests
 {
-    private static readonly TimeSpan s_start = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan Start = TimeSpan.FromMinutes(1);
 
     private static PeerSnapshot Peer(int key, string? endpoint = null, string? configured = null, string? handshake = null,
         bool completed = false, long sequence = 0) => new()
@@ -33,7 +32,7 @@ public sealed class HandshakeEndpointsTests
         // spoofed source); its handshakes completed from 203.0.113.1 only.
         IReadOnlyList<IPAddress> routed = trusted.Update(
             [Peer(1, endpoint: "198.51.100.66:51820", configured: "203.0.113.1:51820", handshake: "203.0.113.1:51820", completed: true, sequence: 1)],
-            s_start);
+            Start);
         Assert.Equal(Addresses("203.0.113.1"), routed);
     }
 
@@ -45,14 +44,14 @@ public sealed class HandshakeEndpointsTests
         for (int i = 1; i <= HandshakeEndpoints.MaxPerPeer + 2; i++)
         {
             routed = trusted.Update([Peer(1, endpoint: $"203.0.113.{i}:51820", handshake: $"203.0.113.{i}:51820", completed: true, sequence: i)],
-                s_start + TimeSpan.FromSeconds(i));
+                Start + TimeSpan.FromSeconds(i));
         }
 
         // The last MaxPerPeer (3) addresses, most recent first; the configured endpoint (none here) would add one.
         Assert.Equal(Addresses("203.0.113.5", "203.0.113.4", "203.0.113.3"), routed);
 
         // Coming back to a remembered address moves it to the front rather than adding it twice.
-        routed = trusted.Update([Peer(1, handshake: "[::ffff:203.0.113.3]:51820", completed: true, sequence: 9)], s_start);
+        routed = trusted.Update([Peer(1, handshake: "[::ffff:203.0.113.3]:51820", completed: true, sequence: 9)], Start);
         Assert.Equal(Addresses("203.0.113.3", "203.0.113.5", "203.0.113.4"), routed);
     }
 
@@ -61,16 +60,16 @@ public sealed class HandshakeEndpointsTests
     {
         var trusted = new HandshakeEndpoints();
         PeerSnapshot pending = Peer(1, configured: "203.0.113.1:51820", handshake: "198.51.100.7:40000", sequence: 4);
-        Assert.Equal(Addresses("203.0.113.1", "198.51.100.7"), trusted.Update([pending], s_start));
-        Assert.Equal(Addresses("203.0.113.1", "198.51.100.7"), trusted.Update([pending], s_start + HandshakeEndpoints.PendingGrace - TimeSpan.FromSeconds(1)));
+        Assert.Equal(Addresses("203.0.113.1", "198.51.100.7"), trusted.Update([pending], Start));
+        Assert.Equal(Addresses("203.0.113.1", "198.51.100.7"), trusted.Update([pending], Start + HandshakeEndpoints.PendingGrace - TimeSpan.FromSeconds(1)));
 
         // Not confirmed in time: the address goes, and the same message never brings it back.
-        Assert.Equal(Addresses("203.0.113.1"), trusted.Update([pending], s_start + HandshakeEndpoints.PendingGrace));
-        Assert.Equal(Addresses("203.0.113.1"), trusted.Update([pending], s_start + (2 * HandshakeEndpoints.PendingGrace)));
+        Assert.Equal(Addresses("203.0.113.1"), trusted.Update([pending], Start + HandshakeEndpoints.PendingGrace));
+        Assert.Equal(Addresses("203.0.113.1"), trusted.Update([pending], Start + (2 * HandshakeEndpoints.PendingGrace)));
 
         // Confirmed (the peer used the session): it stays.
         var confirmed = Peer(1, configured: "203.0.113.1:51820", handshake: "198.51.100.7:40000", completed: true, sequence: 4);
-        TimeSpan later = s_start + TimeSpan.FromMinutes(10);
+        TimeSpan later = Start + TimeSpan.FromMinutes(10);
         Assert.Equal(Addresses("203.0.113.1", "198.51.100.7"), trusted.Update([confirmed], later));
         Assert.Equal(Addresses("203.0.113.1", "198.51.100.7"), trusted.Update([confirmed], later + TimeSpan.FromHours(1)));
     }
@@ -79,13 +78,13 @@ public sealed class HandshakeEndpointsTests
     public void Only_one_pending_address_per_peer_and_a_removed_peer_is_forgotten()
     {
         var trusted = new HandshakeEndpoints();
-        trusted.Update([Peer(1, handshake: "198.51.100.1:1", sequence: 1)], s_start);
-        IReadOnlyList<IPAddress> routed = trusted.Update([Peer(1, handshake: "198.51.100.2:1", sequence: 2)], s_start);
+        trusted.Update([Peer(1, handshake: "198.51.100.1:1", sequence: 1)], Start);
+        IReadOnlyList<IPAddress> routed = trusted.Update([Peer(1, handshake: "198.51.100.2:1", sequence: 2)], Start);
         Assert.Equal(Addresses("198.51.100.2"), routed);
 
-        trusted.Update([Peer(2, handshake: "198.51.100.9:1", completed: true, sequence: 3)], s_start);
+        trusted.Update([Peer(2, handshake: "198.51.100.9:1", completed: true, sequence: 3)], Start);
         // Peer 2 was removed and comes back: what it completed before is not remembered.
-        Assert.Empty(trusted.Update([], s_start));
-        Assert.Empty(trusted.Update([Peer(2)], s_start));
+        Assert.Empty(trusted.Update([], Start));
+        Assert.Empty(trusted.Update([Peer(2)], Start));
     }
 }

@@ -1,9 +1,9 @@
 // The state file and a saved configuration are replaced through a fresh, randomly named file created
 // exclusively with mode 0600: whatever somebody planted at a predictable name beside the target (a symlink
 // to another file, a file with a wider mode) neither receives the contents nor lends its mode.
+using WgSharp.Cli.Configuration;
 using WgSharp.Cli.Host;
 using WgSharp.Cli.Tests.Support;
-using WgSharp.Cli.Configuration;
 
 namespace WgSharp.Cli.Tests.Quick;
 

@@ -8,9 +8,9 @@ using WgSharp.Cli.Tests.Support;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
 using WgSharp.Tun;
+using WgSharp.Tun.Net;
 using WgSharp.Tun.Netlink;
 using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
-using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Tests.Quick;
 

@@ -4,8 +4,8 @@
 using System.Net.Sockets;
 using WgSharp.Cli.Host;
 using WgSharp.Cli.Tests.Support;
-using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Net;
+using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Tests.Quick;
 

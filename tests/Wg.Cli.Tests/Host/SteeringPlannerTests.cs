@@ -6,9 +6,9 @@ using WgSharp.Cli.Configuration;
 using WgSharp.Cli.Host;
 using WgSharp.Cli.Tests.Support;
 using WgSharp.Tun;
+using WgSharp.Tun.Net;
 using WgSharp.Tun.Netlink;
 using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
-using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Tests.Quick;
 

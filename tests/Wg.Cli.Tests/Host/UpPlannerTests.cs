@@ -4,9 +4,9 @@ using System.Net.Sockets;
 using WgSharp.Cli.Configuration;
 using WgSharp.Cli.Host;
 using WgSharp.Tun;
+using WgSharp.Tun.Net;
 using WgSharp.Tun.Netlink;
 using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
-using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Tests.Quick;
 

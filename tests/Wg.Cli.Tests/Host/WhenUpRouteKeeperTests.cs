@@ -5,14 +5,13 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
-using WgSharp.Cli.Daemon;
 using WgSharp.Cli.Host;
 using WgSharp.Cli.Tests.Support;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
 using WgSharp.Tun;
-using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Net;
+using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Tests.Quick;
 

@@ -1,6 +1,5 @@
 // Runs FsCheck properties inside xunit facts (FsCheck.Xunit is not used), throwing on the first failure.
 using FsCheck;
-using FsCheck.Fluent;
 
 namespace WgSharp.Cli.Tests.Show;
 

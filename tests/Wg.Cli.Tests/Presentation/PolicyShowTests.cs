@@ -2,7 +2,6 @@
 // their NAT, drop counters and when-up peers in the readable form (plain and colored), the rules,
 // conntrack and drops views, sanitized daemon text, and the command end to end over a socket (dump
 // untouched, a daemon without a router shown exactly as wg shows it).
-using System.Net;
 using WgSharp.Cli.Commands;
 using WgSharp.Cli.Presentation;
 using WgSharp.Cli.Tests.Support;

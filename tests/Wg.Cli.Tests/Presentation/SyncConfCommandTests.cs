@@ -7,8 +7,8 @@ using WgSharp.Cli.Commands;
 using WgSharp.Cli.Tests.Support;
 using WgSharp.Cli.Uapi;
 using WgSharp.Router.Configuration;
-using static WgSharp.Cli.Tests.Show.ShowSamples;
 using WgSharp.Tun.Net;
+using static WgSharp.Cli.Tests.Show.ShowSamples;
 
 namespace WgSharp.Cli.Tests.Show;
 

@@ -3,7 +3,6 @@
 // `wg setconf` would (listen port and roamed endpoints aside, see Plan); checked on hand-made cases and
 // on random devices and files against the setconf result computed by FakeDevice.
 using System.Net;
-using FsCheck;
 using FsCheck.Fluent;
 using WgSharp.Cli.Commands;
 using WgSharp.Cli.Configuration;

@@ -1,7 +1,6 @@
 // The line format of the wgsharp UAPI extension: the exact text of a sample, round trips of random
 // configurations and snapshots (FsCheck), and hostile or mistaken requests refused with the right errno.
 using System.Text;
-using FsCheck;
 using FsCheck.Fluent;
 using WgSharp.Cli.Tests.Show;
 using WgSharp.Cli.Tests.Support;

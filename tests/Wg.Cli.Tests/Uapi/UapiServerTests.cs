@@ -5,7 +5,6 @@ using System.Net.Sockets;
 using System.Text;
 using WgSharp.Cli.Tests.Support;
 using WgSharp.Cli.Uapi;
-using WgSharp.Router.Configuration;
 using Xunit.Abstractions;
 
 namespace WgSharp.Cli.Tests.Uapi;

@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Net;
 using WgSharp.Cli.Tests.Support;
 using WgSharp.Cli.Uapi;
-using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
 using Xunit.Abstractions;
 

@@ -4,8 +4,8 @@
 // Invariants: hostile payloads are skipped (null), never an exception; what parses is self-consistent
 // (prefix lengths within the family's bits) and prints, as `ip` and the state file need it, without throwing.
 using System.Buffers.Binary;
-using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Net;
+using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Fuzz.Targets;
 

@@ -2,10 +2,7 @@
 // through the same Apply path the UAPI uses: the whole pipeline runs, only the kernel is simulated.
 using System.Buffers.Binary;
 using System.Net;
-using Microsoft.Extensions.Logging.Abstractions;
-using WgSharp.Noise;
 using WgSharp.Noise.Keys;
-using WgSharp.Router.Configuration;
 using WgSharp.Router.Device;
 using WgSharp.Tun;
 using WgSharp.Tun.InMemory;

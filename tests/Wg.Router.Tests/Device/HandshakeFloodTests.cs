@@ -3,7 +3,6 @@
 using System.Net;
 using WgSharp.Noise;
 using WgSharp.Noise.Keys;
-using WgSharp.Router.Device;
 using WgSharp.Tun;
 using WgSharp.Tun.InMemory;
 

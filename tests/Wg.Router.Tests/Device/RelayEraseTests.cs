@@ -4,8 +4,8 @@ using System.Net;
 using WgSharp.Noise;
 using WgSharp.Router.Configuration;
 using WgSharp.Router.Tests.Nat;
-using static WgSharp.Router.Tests.Device.RouterMesh;
 using WgSharp.Tun.Net;
+using static WgSharp.Router.Tests.Device.RouterMesh;
 
 namespace WgSharp.Router.Tests.Device;
 

@@ -7,11 +7,11 @@ using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
 using WgSharp.Router.Device;
 using WgSharp.Router.Nat;
-using WgSharp.Router.Policy;
 using WgSharp.Router.Packets;
+using WgSharp.Router.Policy;
 using WgSharp.Router.Tests.Nat;
-using static WgSharp.Router.Tests.Device.RouterMesh;
 using WgSharp.Tun.Net;
+using static WgSharp.Router.Tests.Device.RouterMesh;
 
 namespace WgSharp.Router.Tests.Device;
 

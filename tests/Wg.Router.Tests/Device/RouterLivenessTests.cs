@@ -8,8 +8,8 @@ using WgSharp.Router.Device;
 using WgSharp.Router.Policy;
 using WgSharp.Router.Tests.Nat;
 using WgSharp.Tun;
-using static WgSharp.Router.Tests.Device.RouterMesh;
 using WgSharp.Tun.Net;
+using static WgSharp.Router.Tests.Device.RouterMesh;
 
 namespace WgSharp.Router.Tests.Device;
 

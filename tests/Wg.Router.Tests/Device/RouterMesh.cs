@@ -3,14 +3,10 @@
 // clock the test moves. Tunnel addresses: R 10.0.0.1, X 10.0.0.2, Y 10.0.0.3.
 using System.Collections.Concurrent;
 using System.Net;
-using Microsoft.Extensions.Logging.Abstractions;
-using WgSharp.Noise;
 using WgSharp.Noise.Keys;
-using WgSharp.Router.Configuration;
 using WgSharp.Router.Device;
 using WgSharp.Router.Nat;
 using WgSharp.Router.Policy;
-using WgSharp.Tun;
 using WgSharp.Tun.InMemory;
 
 namespace WgSharp.Router.Tests.Device;

@@ -2,8 +2,6 @@
 // while the TUN reader has reserved counters that crypto workers have not sealed yet. Every datagram
 // that leaves is checked: none may be sealed under the all-zero key, and the peer opens all of them.
 using System.Buffers.Binary;
-using System.Net;
-using Microsoft.Extensions.Logging.Abstractions;
 using WgSharp.Noise;
 using WgSharp.Noise.Crypto;
 using WgSharp.Noise.Keys;

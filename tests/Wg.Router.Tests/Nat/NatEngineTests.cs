@@ -4,7 +4,6 @@
 using System.Buffers.Binary;
 using WgSharp.Router.Nat;
 using WgSharp.Router.Packets;
-using WgSharp.Router.Routing;
 using static WgSharp.Router.Tests.Nat.NatTestPackets;
 
 namespace WgSharp.Router.Tests.Nat;

@@ -3,9 +3,9 @@
 using System.Net;
 using WgSharp.Router.Configuration;
 using WgSharp.Router.Tests.Device;
+using WgSharp.Tun.Net;
 using static WgSharp.Router.Tests.Device.RouterMesh;
 using static WgSharp.Router.Tests.Nat.NatTestPackets;
-using WgSharp.Tun.Net;
 
 namespace WgSharp.Router.Tests.Nat;
 

@@ -2,8 +2,8 @@
 // unchanged rules and reset for changed ones, and atomic swaps under concurrent evaluation.
 using System.Collections.Immutable;
 using WgSharp.Router.Policy;
-using static WgSharp.Router.Tests.Policy.PolicyPackets;
 using WgSharp.Tun.Net;
+using static WgSharp.Router.Tests.Policy.PolicyPackets;
 
 namespace WgSharp.Router.Tests.Policy;
 

@@ -3,8 +3,8 @@
 // SetMark continuation, Priority ordering, decisions, validation, and a randomized naive model.
 using System.Collections.Immutable;
 using WgSharp.Router.Policy;
-using static WgSharp.Router.Tests.Policy.PolicyPackets;
 using WgSharp.Tun.Net;
+using static WgSharp.Router.Tests.Policy.PolicyPackets;
 
 namespace WgSharp.Router.Tests.Policy;
 

@@ -2,7 +2,6 @@
 using System.Net;
 using FsCheck;
 using FsCheck.Fluent;
-using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun.Tests.Net;

@@ -1,9 +1,9 @@
 // RtNetlink address requests (IPv4 and IPv6) against the kernel, checked with `ip -j address`.
 using System.Net.Sockets;
 using System.Text.Json;
+using WgSharp.Tun.Net;
 using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Tests.Support;
-using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun.Tests.Netlink;
 

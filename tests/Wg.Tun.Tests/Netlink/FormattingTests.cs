@@ -1,8 +1,8 @@
 // The ip-style text of entries built by callers (what `wgsharp up` prints) and iproute2's name tables.
 using System.Net;
 using System.Net.Sockets;
-using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Net;
+using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Tun.Tests.Netlink;
 

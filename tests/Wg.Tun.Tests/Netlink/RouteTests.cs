@@ -2,9 +2,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using WgSharp.Tun.Net;
 using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Tests.Support;
-using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun.Tests.Netlink;
 

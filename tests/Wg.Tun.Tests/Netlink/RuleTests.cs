@@ -1,9 +1,8 @@
 // RtNetlink policy rules against the kernel: wg-quick's default-route rules, selectors, errors, probing, free tables.
 using System.Net.Sockets;
-using WgSharp.Tun.Interop;
+using WgSharp.Tun.Net;
 using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Tests.Support;
-using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun.Tests.Netlink;
 

@@ -2,9 +2,9 @@
 // companion, fwmark goto guard, ipproto/sport/dport selectors, negation gotos and the nop landing are added,
 // read back with every selector, route packets as intended (`ip route get`), and delete exactly.
 using System.Net.Sockets;
+using WgSharp.Tun.Net;
 using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Tests.Support;
-using WgSharp.Tun.Net;
 
 namespace WgSharp.Tun.Tests.Netlink;
 

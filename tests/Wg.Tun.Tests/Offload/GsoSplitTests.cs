@@ -2,7 +2,6 @@
 // like the kernel's (tun_put_user + virtio_net_hdr_from_skb): every segment's headers and checksums are checked.
 using System.Buffers.Binary;
 using WgSharp.Tun.Offload;
-using WgSharp.Tun.Tests.Support;
 using static WgSharp.Tun.Tests.Support.L4Packets;
 
 namespace WgSharp.Tun.Tests.Offload;

@@ -13,8 +13,8 @@ using Microsoft.Extensions.Logging;
 using WgSharp.Cli.Daemon;
 using WgSharp.Router.Configuration;
 using WgSharp.Tun;
-using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Net;
+using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Host;
 

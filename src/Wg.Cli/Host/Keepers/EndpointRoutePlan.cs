@@ -2,9 +2,6 @@
 // recorded endpoint host routes no peer's endpoint needs any more. Pure, so it is tested on its own.
 using System.Net;
 using System.Net.Sockets;
-using WgSharp.Cli.Host;
-using WgSharp.Tun.Netlink;
-using WgSharp.Cli.Daemon;
 using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;

@@ -9,7 +9,6 @@
 using System.Net;
 using WgSharp.Noise.Keys;
 using WgSharp.Router.Configuration;
-using WgSharp.Cli.Daemon;
 
 namespace WgSharp.Cli.Host;
 

@@ -3,8 +3,8 @@
 // daemon's when-up and roaming-endpoint routes.
 using System.Net;
 using System.Net.Sockets;
-using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Net;
+using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Host;
 

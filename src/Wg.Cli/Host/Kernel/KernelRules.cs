@@ -3,8 +3,8 @@
 // targets are placed by the planner that orders them.
 using System.Net;
 using System.Net.Sockets;
-using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Net;
+using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Host;
 

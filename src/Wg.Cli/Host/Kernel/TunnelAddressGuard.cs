@@ -8,10 +8,8 @@
 // insertion order, so after adding them the local rule is moved behind them without ever being absent:
 // a copy at a free priority, delete the original, re-add it at 0 (now after the guards), delete the copy.
 // The guards carry proto static, which keeps the original's deletion (proto kernel) from matching them.
-using System.Net;
 using System.Net.Sockets;
 using WgSharp.Tun.Netlink;
-using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 

@@ -12,8 +12,8 @@ internal static class DaemonProcess
     private const int SolSocket = 1;    // SOL_SOCKET
     private const int SoPeerCred = 17;  // SO_PEERCRED: struct ucred { pid_t pid; uid_t uid; gid_t gid; }
 
-    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(45);
-    private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(45);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>The program to run as the daemon: this executable.</summary>
     public static string Executable =>
@@ -60,10 +60,10 @@ internal static class DaemonProcess
         launcher.StandardInput.Close();
 
         // WaitForExit(TimeSpan) returns at exit without waiting for the pipes to close (the daemon may hold them).
-        if (!launcher.WaitForExit(s_startTimeout))
+        if (!launcher.WaitForExit(StartTimeout))
         {
             launcher.Kill();
-            throw new QuickException($"the daemon did not become ready within {s_startTimeout.TotalSeconds:0} s");
+            throw new QuickException($"the daemon did not become ready within {StartTimeout.TotalSeconds:0} s");
         }
 
         if (launcher.ExitCode != 0)
@@ -112,12 +112,12 @@ internal static class DaemonProcess
         {
             console.Command($"kill -TERM {daemon.Pid}");
             ProcessSignals.Send(daemon.Pid, ProcessSignals.SigTerm);
-            if (!ProcessSignals.WaitForExit(daemon.Pid, daemon.StartTime, s_stopTimeout, clock))
+            if (!ProcessSignals.WaitForExit(daemon.Pid, daemon.StartTime, StopTimeout, clock))
             {
-                console.Warning($"the daemon (pid {daemon.Pid}) did not stop within {s_stopTimeout.TotalSeconds:0} s");
+                console.Warning($"the daemon (pid {daemon.Pid}) did not stop within {StopTimeout.TotalSeconds:0} s");
                 console.Command($"kill -KILL {daemon.Pid}");
                 ProcessSignals.Send(daemon.Pid, ProcessSignals.SigKill);
-                stopped = ProcessSignals.WaitForExit(daemon.Pid, daemon.StartTime, s_stopTimeout, clock);
+                stopped = ProcessSignals.WaitForExit(daemon.Pid, daemon.StartTime, StopTimeout, clock);
             }
         }
 

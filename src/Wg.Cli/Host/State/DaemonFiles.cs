@@ -10,8 +10,8 @@
 using System.Text.Json;
 using WgSharp.Cli.Interop;
 using WgSharp.Tun;
-using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Net;
+using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Host;
 

@@ -14,7 +14,7 @@ internal sealed class QuickState
 
     public string Interface { get; set; } = "";
 
-    /// <summary>The configuration file `up` read (readlink -f), for `down <ifname>` hooks and SaveConfig.</summary>
+    /// <summary>The configuration file `up` read (readlink -f), for `down &lt;ifname&gt;` hooks and SaveConfig.</summary>
     public string? ConfigPath { get; set; }
 
     /// <summary>The network namespace `up` ran in (inode of /proc/self/ns/net); 0 when unknown.</summary>

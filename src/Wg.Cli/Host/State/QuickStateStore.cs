@@ -17,7 +17,7 @@ internal sealed class QuickStateStore
     /// <summary>The plan's mode (its group is the daemon's).</summary>
     public const UnixFileMode PlanMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
 
-    private static readonly TimeSpan s_globalLockWait = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan GlobalLockWait = TimeSpan.FromSeconds(15);
 
     // The plan last written per interface, so that the many saves of `up` rewrite it only when it changed.
     private readonly Dictionary<string, byte[]> _plans = [];
@@ -180,9 +180,9 @@ internal sealed class QuickStateStore
                 return held;
             }
 
-            if (_clock.GetElapsedTime(started) > s_globalLockWait)
+            if (_clock.GetElapsedTime(started) > GlobalLockWait)
             {
-                throw new QuickException($"{path} stayed locked for {s_globalLockWait.TotalSeconds:0} s by another wgsharp");
+                throw new QuickException($"{path} stayed locked for {GlobalLockWait.TotalSeconds:0} s by another wgsharp");
             }
 
             Thread.Sleep(50);

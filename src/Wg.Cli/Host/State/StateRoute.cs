@@ -1,7 +1,7 @@
 // A route `up` added, as the state file stores it: enough to delete exactly that route again.
 using System.Net;
-using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Net;
+using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Host;
 

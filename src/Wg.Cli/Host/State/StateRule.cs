@@ -1,8 +1,8 @@
 // A policy rule `up` added, as the state file stores it; its priority is the one the kernel gave it, so
 // `down` deletes exactly this rule even when another interface added an identical one.
 using System.Net.Sockets;
-using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Net;
+using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Host;
 

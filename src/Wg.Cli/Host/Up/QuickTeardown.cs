@@ -3,8 +3,8 @@
 // `kill -9` of the daemon the interface, its addresses and its routes have vanished, while rules, endpoint
 // host routes, the sysctl and the DNS record are still there. Also undoes a failed `up`.
 using WgSharp.Tun;
-using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Net;
+using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Host;
 

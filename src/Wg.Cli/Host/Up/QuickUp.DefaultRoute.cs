@@ -2,7 +2,6 @@
 // routes with host routes to the endpoints; policy rules the kernel refuses half-way fall back to split routes.
 using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
-using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 

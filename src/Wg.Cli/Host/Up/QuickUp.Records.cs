@@ -3,7 +3,6 @@
 // when it turns out to be someone else's, and undone in reverse order when a later step fails.
 using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
-using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 

@@ -3,7 +3,6 @@
 // refuses is removed again, with the user told, and `up` goes on without it.
 using WgSharp.Tun;
 using WgSharp.Tun.Netlink;
-using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 

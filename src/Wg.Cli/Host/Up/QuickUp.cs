@@ -9,8 +9,8 @@ using WgSharp.Cli.Configuration;
 using WgSharp.Cli.Uapi;
 using WgSharp.Router.Configuration;
 using WgSharp.Tun;
-using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Net;
+using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Host;
 

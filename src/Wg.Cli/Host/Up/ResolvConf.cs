@@ -5,7 +5,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
-using WgSharp.Cli.Uapi;
 using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;

@@ -6,10 +6,10 @@ using System.Net;
 using System.Net.Sockets;
 using WgSharp.Cli.Configuration;
 using WgSharp.Tun;
+using WgSharp.Tun.Net;
 using WgSharp.Tun.Netlink;
 using ConfigPortRange = WgSharp.Tun.Net.PortRange;
 using NetlinkPortRange = WgSharp.Tun.Net.PortRange;
-using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 

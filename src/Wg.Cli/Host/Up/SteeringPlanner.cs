@@ -9,7 +9,6 @@ using System.Net.Sockets;
 using WgSharp.Cli.Configuration;
 using WgSharp.Tun.Netlink;
 using NetlinkPortRange = WgSharp.Tun.Net.PortRange;
-using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 

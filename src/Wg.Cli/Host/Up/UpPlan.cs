@@ -1,6 +1,6 @@
 // Everything `up` will install for a configuration, decided before anything is changed.
-using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Net;
+using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Host;
 

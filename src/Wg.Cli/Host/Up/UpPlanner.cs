@@ -7,8 +7,8 @@ using System.Net;
 using System.Net.Sockets;
 using WgSharp.Cli.Configuration;
 using WgSharp.Tun;
-using WgSharp.Tun.Netlink;
 using WgSharp.Tun.Net;
+using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Host;
 

@@ -4,7 +4,6 @@
 // injected into the TUN with the unreachable destination as its source: an address of this host would
 // be refused by the kernel as a martian source, and this one routes back through the TUN, passing
 // reverse-path checks. An error about a packet from a peer goes back to it through the tunnel.
-using WgSharp.Noise;
 using WgSharp.Router.Packets;
 using WgSharp.Router.Policy;
 using WgSharp.Router.Routing;
