@@ -353,7 +353,7 @@ public class SteeringPlannerTests
         {
             var store = new QuickStateStore(Path.Combine(directory, "run"));
             var state = new QuickState { Interface = Tunnel, SteeringTable = plan.Steering.Table };
-            state.Rules.AddRange(rules.Select(StateRule.From));
+            state.Rules.AddRange(rules.Select(r => StateRule.From(r)));
             store.Save(state);
 
             QuickState loaded = store.Load(Tunnel)!;

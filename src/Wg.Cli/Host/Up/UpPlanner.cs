@@ -81,20 +81,13 @@ internal static class UpPlanner
 
         var warnings = new List<string>();
         uint? deviceMark = config.FirewallMark is { } fileMark and not 0 ? fileMark : mark;
-        SteeringPlan? steering = SteeringPlanner.Plan(config, interfaceName, table, deviceMark, facts, out string? steeringWarning);
+        SteeringPlan? steering = PlanSteering(config, interfaceName, table, deviceMark, facts, out string? steeringWarning, out uint? steeringMark);
         if (steeringWarning is not null)
         {
             warnings.Add(steeringWarning);
         }
 
-        if (steering is not null && deviceMark is null && steering.Families.Any(f => f.UnavailableReason is null))
-        {
-            // The tunnel's own encrypted packets must never match a steering rule (a Protocol = udp or a To covering
-            // an endpoint would loop them into the tunnel): as for wg-quick's default route, the device gets a mark
-            // (the steering table's number) and the block lets marked packets pass.
-            mark = steering.Table;
-            steering = SteeringPlanner.Plan(config, interfaceName, table, mark, facts, out _);
-        }
+        mark ??= steeringMark;
 
         return new UpPlan
         {
@@ -116,6 +109,27 @@ internal static class UpPlanner
                 _ => IprouteNames.TableMain,
             },
         };
+    }
+
+    /// <summary>
+    /// The [Rule] steering for <paramref name="config"/> (SteeringPlanner) with the device mark it needs: the
+    /// tunnel's own encrypted packets must never match a steering rule (a Protocol = udp or a To covering an endpoint
+    /// would loop them into the tunnel), so, as for wg-quick's default route, a device without a mark
+    /// (<paramref name="deviceMark"/> null) gets one, the steering table's number (<paramref name="newMark"/>), and
+    /// the block lets marked packets pass. `up` and `syncconf` both plan steering through here.
+    /// </summary>
+    public static SteeringPlan? PlanSteering(InterfaceConfig config, string interfaceName, uint? policyTable, uint? deviceMark,
+        IRoutingFacts facts, out string? warning, out uint? newMark)
+    {
+        newMark = null;
+        SteeringPlan? steering = SteeringPlanner.Plan(config, interfaceName, policyTable, deviceMark, facts, out warning);
+        if (steering is not null && deviceMark is null && steering.Families.Any(f => f.UnavailableReason is null))
+        {
+            newMark = steering.Table;
+            steering = SteeringPlanner.Plan(config, interfaceName, policyTable, newMark, facts, out _);
+        }
+
+        return steering;
     }
 
     /// <summary>
