@@ -77,7 +77,8 @@ internal sealed partial class QuickUp
         }
 
         _state.SteeringTable = diff.SteeringTable;
-        _state.WhenUpSteering = [.. diff.WhenUpSteering];
+        // A when-up peer's default route table (the policy table) is not steering: it stays.
+        _state.WhenUpSteering = [.. _state.WhenUpSteering.Where(w => w.Table == _state.PolicyTable), .. diff.WhenUpSteering];
         _state.FirewallMark ??= firewallMark;
         Save();
     }

@@ -60,6 +60,11 @@ internal sealed class ReplanRoutingFacts(IRoutingFacts facts, QuickState state) 
         }
 
         tables.Remove(0);
+        if (state.PolicyTable is { } policy)
+        {
+            tables.Remove(policy); // a when-up peer's default route table, not steering
+        }
+
         return tables;
     }
 }

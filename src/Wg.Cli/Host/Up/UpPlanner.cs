@@ -48,6 +48,28 @@ internal static class UpPlanner
             }
         }
 
+        // A `Routes = when-up` peer's default route (Table = auto) fails over by policy routing: the same rules as an
+        // always-on default route, but its table stays empty until the daemon routes it into the interface while the
+        // peer is live; while it is not, the rule's lookup finds nothing and the kernel goes on to main (the WAN). A
+        // family an always-on peer routes by default keeps that one.
+        var whenUpDefaults = new Dictionary<AddressFamily, PeerConfig>();
+        if (config.Table.Mode == RouteTableMode.Auto)
+        {
+            foreach (PeerConfig peer in config.Peers.Where(p => p.Routes == RoutesPolicy.WhenUp))
+            {
+                foreach (IPNetwork network in peer.AllowedIps.Where(n => n.PrefixLength == 0))
+                {
+                    AddressFamily family = network.BaseAddress.AddressFamily;
+                    if (!defaultFamilies.Contains(family) && SplitReason(family, endpoints, options, facts) is null)
+                    {
+                        whenUpDefaults.TryAdd(family, peer);
+                    }
+                }
+            }
+
+            defaultFamilies.AddRange(whenUpDefaults.Keys);
+        }
+
         defaultFamilies.Sort((a, b) => FamilyOrder(a).CompareTo(FamilyOrder(b)));
         var reasons = defaultFamilies.ToDictionary(f => f, f => SplitReason(f, endpoints, options, facts));
 
@@ -76,7 +98,18 @@ internal static class UpPlanner
         var defaults = new List<DefaultRoutePlan>();
         foreach (AddressFamily family in defaultFamilies)
         {
-            defaults.Add(PlanDefault(family, reasons[family], table, config, interfaceName, endpoints, facts));
+            DefaultRoutePlan plan = PlanDefault(family, reasons[family], table, config, interfaceName, endpoints, facts);
+            if (whenUpDefaults.TryGetValue(family, out PeerConfig? peer))
+            {
+                if (plan.Mode != DefaultRouteMode.PolicyRules)
+                {
+                    continue; // no table: the daemon's main-table route, as for any other when-up prefix
+                }
+
+                plan = plan with { PolicyRoute = null, EndpointRoutes = [], WhenUpPeer = new WhenUpPeerTable(peer.PublicKey, peer.Name ?? "", table!.Value) };
+            }
+
+            defaults.Add(plan);
         }
 
         var warnings = new List<string>();
