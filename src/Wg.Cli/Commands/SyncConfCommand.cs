@@ -126,8 +126,17 @@ internal static class SyncConfCommand
                     }
                 }
 
-                kernel?.Finish();
                 done = true;
+                try
+                {
+                    kernel?.Finish();
+                }
+                catch (Exception e) when (e is QuickException or IOException or UnauthorizedAccessException)
+                {
+                    context.Error.WriteLine($"wgsharp: the new configuration is in force, but the old kernel steering of {interfaceName} "
+                        + $"was not all removed or recorded: {e.Message}; `wgsharp down {interfaceName}' removes what is recorded");
+                    return 1;
+                }
             }
         }
         catch (Exception e) when (AccessError.IsAccessFailure(e))

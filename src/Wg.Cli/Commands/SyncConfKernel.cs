@@ -113,8 +113,8 @@ internal sealed class SyncConfKernel : IDisposable
     /// <summary>Removes what the new plan no longer has and records the plan in the state file.</summary>
     public void Finish()
     {
+        _added = false; // from here on the new plan is the one in force: never undone
         _apply.RemoveOldSteering(_diff, _newMark);
-        _added = false;
     }
 
     public void Dispose()
