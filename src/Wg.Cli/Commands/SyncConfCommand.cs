@@ -4,12 +4,16 @@
 // configuration, and one set transaction, without replace_peers, changes only what differs. Peers that
 // match are not mentioned at all, so their sessions, endpoints learned by roaming and counters carry on.
 // A wgsharp daemon also gets the file's policy ([Rule], [Forward], MssClamp, peer options) first, when
-// it differs from the one in force (rules that stay equal keep their hit counters).
+// it differs from the one in force (rules that stay equal keep their hit counters). For an interface
+// `wgsharp up` made, the kernel's [Rule] steering follows the file too (SyncConfKernel), recorded in the
+// state file for `down`.
 using System.Text;
 using WgSharp.Cli.Configuration;
+using WgSharp.Cli.Host;
 using WgSharp.Cli.Presentation;
 using WgSharp.Cli.Uapi;
 using WgSharp.Router.Configuration;
+using WgSharp.Tun.Netlink;
 
 namespace WgSharp.Cli.Commands;
 
@@ -21,8 +25,9 @@ internal static class SyncConfCommand
         Run(context, args, UapiSocket.DefaultDirectory, ConfigPath.DefaultDirectory, resolverOptions: null);
 
     /// <param name="configDirectory">Where a bare interface name given as the file is looked up.</param>
+    /// <param name="store">Where `up` keeps its state files (the default directory when null).</param>
     internal static int Run(CliContext context, string[] args, string socketDirectory, string configDirectory,
-        EndpointResolver.Options? resolverOptions)
+        EndpointResolver.Options? resolverOptions, QuickStateStore? store = null)
     {
         if (args.Length != 2)
         {
@@ -36,11 +41,33 @@ internal static class SyncConfCommand
             return 1;
         }
 
+        SyncConfKernel? kernel;
+        var console = new QuickConsole(context.Error);
+        try
+        {
+            kernel = SyncConfKernel.Prepare(args[0], config, store ?? new QuickStateStore(clock: context.Clock), console, context.Clock);
+        }
+        catch (Exception e) when (e is QuickException or NetlinkException or IOException or UnauthorizedAccessException)
+        {
+            context.Error.WriteLine($"wgsharp: the kernel steering of {args[0]} cannot be re-planned: {e.Message}; nothing was changed");
+            return 1;
+        }
+
+        using (kernel)
+        {
+            return Sync(context, args[0], config, socketDirectory, kernel);
+        }
+    }
+
+    // The daemon's policy and device configuration, with the kernel's new steering added before and the old removed
+    // after (SyncConfKernel); a refusal on the way removes what was added.
+    private static int Sync(CliContext context, string interfaceName, InterfaceConfig config, string socketDirectory, SyncConfKernel? kernel)
+    {
         UapiClient client;
         DeviceSnapshot running;
         try
         {
-            client = UapiClient.ConnectAsync(args[0], socketDirectory).GetAwaiter().GetResult();
+            client = UapiClient.ConnectAsync(interfaceName, socketDirectory).GetAwaiter().GetResult();
         }
         catch (Exception e) when (AccessError.IsAccessFailure(e))
         {
@@ -48,6 +75,7 @@ internal static class SyncConfCommand
             return 1;
         }
 
+        bool done = false;
         try
         {
             try
@@ -62,31 +90,51 @@ internal static class SyncConfCommand
 
             using (running)
             {
+                try
+                {
+                    kernel?.AddNew();
+                }
+                catch (Exception e) when (e is QuickException or NetlinkException)
+                {
+                    context.Error.WriteLine($"wgsharp: the kernel steering of {interfaceName} cannot be changed: {e.Message}; nothing was changed");
+                    return 1;
+                }
+
                 // The policy first: a daemon that refuses it has changed nothing at all then.
-                switch (SyncRouter(context, args[0], config, client))
+                switch (SyncRouter(context, interfaceName, config, client))
                 {
                     case false:
                         return 1;
                     case null:
                         // Not a wgsharp daemon: it closed the connection at the unknown operation.
                         client.Dispose();
-                        client = UapiClient.ConnectAsync(args[0], socketDirectory).GetAwaiter().GetResult();
+                        client = UapiClient.ConnectAsync(interfaceName, socketDirectory).GetAwaiter().GetResult();
                         break;
                 }
 
-                using DeviceUpdate update = SyncConfPlanner.Plan(config, running);
-                if (update.IsEmpty)
+                using DeviceUpdate update = SyncConfPlanner.Plan(config, running, kernel?.FirewallMark);
+                if (!update.IsEmpty)
                 {
-                    return 0;
+                    try
+                    {
+                        client.SetAsync(update).GetAwaiter().GetResult();
+                    }
+                    catch (Exception e) when (AccessError.IsAccessFailure(e))
+                    {
+                        context.Error.WriteLine("Unable to modify interface: " + AccessError.Describe(e));
+                        return 1;
+                    }
                 }
 
+                done = true;
                 try
                 {
-                    client.SetAsync(update).GetAwaiter().GetResult();
+                    kernel?.Finish();
                 }
-                catch (Exception e) when (AccessError.IsAccessFailure(e))
+                catch (Exception e) when (e is QuickException or IOException or UnauthorizedAccessException)
                 {
-                    context.Error.WriteLine("Unable to modify interface: " + AccessError.Describe(e));
+                    context.Error.WriteLine($"wgsharp: the new configuration is in force, but the old kernel steering of {interfaceName} "
+                        + $"was not all removed or recorded: {e.Message}; `wgsharp down {interfaceName}' removes what is recorded");
                     return 1;
                 }
             }
@@ -98,6 +146,11 @@ internal static class SyncConfCommand
         }
         finally
         {
+            if (!done)
+            {
+                kernel?.Undo();
+            }
+
             client.Dispose();
         }
 

@@ -20,7 +20,9 @@ internal static class SyncConfPlanner
     /// differ, replaced). A prefix listed for several peers belongs to the last one, as after setconf.
     /// The caller owns (and disposes) the update.
     /// </summary>
-    internal static DeviceUpdate Plan(InterfaceConfig desired, DeviceSnapshot running)
+    /// <param name="keptFirewallMark">The fwmark `up` gave the device for its policy routing or steering, which the
+    /// device keeps when the file names none (0 or absent); null for none.</param>
+    internal static DeviceUpdate Plan(InterfaceConfig desired, DeviceSnapshot running, uint? keptFirewallMark = null)
     {
         var update = new DeviceUpdate();
         try
@@ -39,9 +41,10 @@ internal static class SyncConfPlanner
                 update.ListenPort = port;
             }
 
-            if ((desired.FirewallMark ?? 0) != running.FirewallMark)
+            uint mark = desired.FirewallMark is { } fileMark and not 0 ? fileMark : keptFirewallMark ?? 0;
+            if (mark != running.FirewallMark)
             {
-                update.FirewallMark = desired.FirewallMark ?? 0;
+                update.FirewallMark = mark;
             }
 
             var runningPeers = new Dictionary<PublicKey, PeerSnapshot>();

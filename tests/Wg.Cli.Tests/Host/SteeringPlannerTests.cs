@@ -229,14 +229,26 @@ public class SteeringPlannerTests
     }
 
     [Fact]
-    public void When_up_peers_get_no_routes_from_up_and_the_daemon_gets_the_table_for_them()
+    public void When_up_peers_get_no_routes_from_up_but_their_default_route_a_policy_table_and_the_daemon_gets_the_table_for_them()
     {
         string peers = "[Peer]\nPublicKey = {0}\nAllowedIPs = 10.9.0.0/24, 0.0.0.0/0\nRoutes = when-up\n"
             + "[Peer]\nPublicKey = {1}\nAllowedIPs = 10.8.0.0/24\n";
         UpPlan auto = Plan(File("Address = 10.5.0.2/32", "", peers));
         Assert.Equal(["10.8.0.0/24 dev wg7"], auto.Routes.Select(r => r.ToCommandArguments()));
-        Assert.Empty(auto.DefaultRoutes); // the when-up peer's 0.0.0.0/0 is the daemon's business
+        // The when-up peer's 0.0.0.0/0 gets wg-quick's policy rules and a table of its own, which `up` leaves empty:
+        // the daemon routes it into the interface while the peer is live, and the rule falls through to main while not.
+        DefaultRoutePlan whenUp = Assert.Single(auto.DefaultRoutes);
+        Assert.Equal(DefaultRouteMode.PolicyRules, whenUp.Mode);
+        Assert.Null(whenUp.PolicyRoute);
+        Assert.Equal((PublicBase64(1), 51820u), (whenUp.WhenUpPeer!.PublicKey.ToBase64(), whenUp.WhenUpPeer.Table));
+        Assert.Equal(["not fwmark 51820 table 51820", "table main suppress_prefixlength 0"], whenUp.PolicyRules.Select(r => r.ToCommandArguments()));
+        Assert.Equal(51820u, auto.FirewallMark);
+        Assert.Equal(51820u, auto.PolicyTable);
         Assert.Equal(IprouteNames.TableMain, auto.WhenUpRouteTable);
+
+        // Without policy rules, it stays the daemon's main-table route (split routes would route it while it is down).
+        var noRules = new FakeRoutingFacts { IPv4Rules = new(RuleAvailability.NotPermitted, Errno.EPERM, false) };
+        Assert.Empty(Plan(File("Address = 10.5.0.2/32", "", peers), noRules).DefaultRoutes);
 
         UpPlan numbered = Plan(File("Address = 10.5.0.2/32\nTable = 1234", "", peers));
         Assert.Equal(["10.8.0.0/24 dev wg7 table 1234"], numbered.Routes.Select(r => r.ToCommandArguments()));
@@ -354,7 +366,7 @@ public class SteeringPlannerTests
         {
             var store = new QuickStateStore(Path.Combine(directory, "run"));
             var state = new QuickState { Interface = Tunnel, SteeringTable = plan.Steering.Table };
-            state.Rules.AddRange(rules.Select(StateRule.From));
+            state.Rules.AddRange(rules.Select(r => StateRule.From(r)));
             store.Save(state);
 
             QuickState loaded = store.Load(Tunnel)!;

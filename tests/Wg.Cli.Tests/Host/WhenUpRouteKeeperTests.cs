@@ -200,6 +200,30 @@ public class WhenUpRouteKeeperTests
     }
 
     [Fact]
+    public async Task A_default_route_with_a_table_of_its_own_goes_there_and_not_into_the_shared_table()
+    {
+        FakeDevice device = Device(table: IprouteNames.TableMain);
+        device.AllowedIps[Nord] = ["0.0.0.0/0", "10.9.0.0/24"];
+        var routes = new FakeRoutes();
+        var steering = new FakeSteering { Tables = { new(Nord, AddressFamily.InterNetwork, 51820, DefaultRoute: true) } };
+        await using var keeper = new WhenUpRouteKeeper(device, routes, "wg7", NullLogger.Instance, steering);
+
+        device.Raise(Nord, true);
+        keeper.Reconcile();
+        Assert.Equal(["0.0.0.0/0 dev wg7 table 51820 proto static metric 10", "10.9.0.0/24 dev wg7 proto static metric 10"], routes.Lines());
+
+        device.Raise(Nord, false);
+        keeper.Reconcile();
+        Assert.Empty(routes.Table);
+
+        // A [Rule] steering table is no default route table: the peer's 0.0.0.0/0 still goes into the shared table.
+        steering.Tables[0] = new(Nord, AddressFamily.InterNetwork, 51820);
+        device.Raise(Nord, true);
+        keeper.Reconcile();
+        Assert.Contains("0.0.0.0/0 dev wg7 proto static metric 10", routes.Lines());
+    }
+
+    [Fact]
     public async Task Steering_and_AllowedIPs_routes_coexist_and_go_together_when_the_peer_dies()
     {
         FakeDevice device = Device();

@@ -2,7 +2,8 @@
 // are routed `dev <if> table <WhenUpRouteTable> proto static metric 10`; when the session dies they go, so
 // traffic fails over to the next route (a less specific one, or a backup route with a higher metric). Likewise the
 // per-peer steering tables `wgsharp up` recorded in the state file get `default dev <if>` while their peer is live,
-// so the [Rule] steering rules that look them up fall through to the next rule while it is not.
+// so the [Rule] steering rules that look them up fall through to the next rule while it is not; a when-up peer's
+// default route with Table = auto lives in such a table too (policy rules as wg-quick's), never in the shared one.
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -97,8 +98,9 @@ internal sealed class WhenUpRouteKeeper : IAsyncDisposable
         IReadOnlyList<SteeringTable> Read();
     }
 
-    /// <summary>One per-peer steering table of one address family.</summary>
-    internal readonly record struct SteeringTable(PublicKey Peer, AddressFamily Family, uint Table);
+    /// <summary>One per-peer steering table of one address family; <paramref name="DefaultRoute"/> when it is the
+    /// peer's default route table (the policy table `up` made for a when-up peer's 0.0.0.0/0 or ::/0).</summary>
+    internal readonly record struct SteeringTable(PublicKey Peer, AddressFamily Family, uint Table, bool DefaultRoute = false);
 
     /// <summary>
     /// The tables in the plan `up` keeps for the daemon (/run/wgsharp/&lt;ifname&gt;.plan, which QuickStateStore.Save
@@ -121,7 +123,7 @@ internal sealed class WhenUpRouteKeeper : IAsyncDisposable
                 if (PublicKey.TryParseBase64(entry.PublicKey, out PublicKey key) && entry.Table != 0
                     && entry.Family is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
                 {
-                    tables.Add(new SteeringTable(key, entry.Family, entry.Table));
+                    tables.Add(new SteeringTable(key, entry.Family, entry.Table, entry.Table == state.PolicyTable));
                 }
             }
 
@@ -239,7 +241,7 @@ internal sealed class WhenUpRouteKeeper : IAsyncDisposable
         var live = new HashSet<PublicKey>(whenUp);
         live.IntersectWith(whenUp.Count == 0 ? [] : _device.LiveWhenUpPeers());
 
-        AddSteering(desired, configuration, whenUp, live);
+        HashSet<(PublicKey, AddressFamily)> tabled = AddSteering(desired, configuration, whenUp, live);
         if (configuration.WhenUpRouteTable is not { } table || table == 0 || live.Count == 0)
         {
             return desired;
@@ -251,6 +253,13 @@ internal sealed class WhenUpRouteKeeper : IAsyncDisposable
             foreach (IPNetwork network in peer.AllowedIps)
             {
                 var prefix = new RoutePrefix(network.BaseAddress, network.PrefixLength);
+                if (prefix.IsDefault && tabled.Contains((peer.PublicKey, prefix.Family)))
+                {
+                    // The peer's own table carries its default route (policy rules look it up); in the shared table it
+                    // would compete with the WAN's default route by metric, and lose to a lower one.
+                    continue;
+                }
+
                 desired.TryAdd((prefix, table), Route(prefix, table));
             }
         }
@@ -261,12 +270,14 @@ internal sealed class WhenUpRouteKeeper : IAsyncDisposable
     // `default dev <if> table T` for each steering table whose peer is live; also for a peer that a later
     // configuration (syncconf) made `Routes = always`, whose rules then steer always. A peer the configuration no
     // longer names gets none: its rules fall through.
-    private void AddSteering(Dictionary<(RoutePrefix, uint), RouteEntry> desired, RouterConfiguration configuration,
+    // Returns the (peer, family) pairs whose default route has a table of its own.
+    private HashSet<(PublicKey, AddressFamily)> AddSteering(Dictionary<(RoutePrefix, uint), RouteEntry> desired, RouterConfiguration configuration,
         HashSet<PublicKey> whenUp, HashSet<PublicKey> live)
     {
+        var tabled = new HashSet<(PublicKey, AddressFamily)>();
         if (_steering is null)
         {
-            return;
+            return tabled;
         }
 
         IReadOnlyList<SteeringTable> tables;
@@ -283,6 +294,11 @@ internal sealed class WhenUpRouteKeeper : IAsyncDisposable
 
         foreach (SteeringTable steering in tables)
         {
+            if (steering.DefaultRoute)
+            {
+                tabled.Add((steering.Peer, steering.Family));
+            }
+
             bool routed = whenUp.Contains(steering.Peer)
                 ? live.Contains(steering.Peer)
                 : configuration.Peers.Any(p => p.PublicKey == steering.Peer);
@@ -292,6 +308,8 @@ internal sealed class WhenUpRouteKeeper : IAsyncDisposable
                 desired.TryAdd((prefix, steering.Table), Route(prefix, steering.Table));
             }
         }
+
+        return tabled;
     }
 
     private RouteEntry Route(RoutePrefix prefix, uint table) => KernelRoutes.WhenUp(prefix, _interfaceName, table);

@@ -118,6 +118,7 @@ internal sealed class QuickStateStore
         DefaultRoutes = state.DefaultRoutes,
         Routes = [.. EndpointRoutePlan.EndpointRoutes(state, state.Interface)],
         WhenUpSteering = state.WhenUpSteering,
+        PolicyTable = state.PolicyTable,
     };
 
     /// <summary>The daemon's plan (<see cref="PlanOf"/>); null when there is none or the daemon may not read it (then it

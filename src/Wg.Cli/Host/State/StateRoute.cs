@@ -17,12 +17,16 @@ internal sealed class StateRoute
 
     public string? Gateway { get; set; }
 
-    public static StateRoute From(RouteEntry route) => new()
+    /// <summary>The steering table's default route, which `syncconf` re-plans with the [Rule] steering.</summary>
+    public bool Steering { get; set; }
+
+    public static StateRoute From(RouteEntry route, bool steering = false) => new()
     {
         Destination = route.Destination.ToString(),
         Table = route.Table,
         Device = route.OutputInterfaceName,
         Gateway = route.Gateway?.ToString(),
+        Steering = steering,
     };
 
     /// <summary>The route for a delete request: destination, table, device and gateway as added.</summary>

@@ -47,7 +47,10 @@ internal sealed class StateRule
 
     public RouteProtocol? Protocol { get; set; }
 
-    public static StateRule From(RuleEntry rule) => new()
+    /// <summary>Part of the [Rule] steering block, which `syncconf` re-plans (the other rules stay as `up` made them).</summary>
+    public bool Steering { get; set; }
+
+    public static StateRule From(RuleEntry rule, bool steering = false) => new()
     {
         Family = rule.Family,
         Priority = rule.Priority,
@@ -65,6 +68,7 @@ internal sealed class StateRule
         SuppressPrefixLength = rule.SuppressPrefixLength,
         Action = rule.Action,
         Protocol = rule.Protocol,
+        Steering = steering,
     };
 
     public RuleEntry ToRuleEntry() => new()

@@ -17,6 +17,11 @@ internal sealed record DefaultRoutePlan
     /// <summary>0.0.0.0/0 (::/0) through the tunnel in the policy table; null when policy routing is impossible.</summary>
     public RouteEntry? PolicyRoute { get; init; }
 
+    /// <summary>The `Routes = when-up` peer whose default route this is: `up` adds the rules but not
+    /// <see cref="PolicyRoute"/>; the daemon routes the table into the interface while the peer is live. Null for an
+    /// always-on default route.</summary>
+    public WhenUpPeerTable? WhenUpPeer { get; init; }
+
     /// <summary>`not fwmark T table T`, then `table main suppress_prefixlength 0`.</summary>
     public IReadOnlyList<RuleEntry> PolicyRules { get; init; } = [];
 

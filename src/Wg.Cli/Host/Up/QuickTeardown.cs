@@ -127,6 +127,9 @@ internal sealed class QuickTeardown
         }
     }
 
+    /// <summary>False once a removal failed other than by the item being gone already.</summary>
+    public bool Complete => _complete;
+
     public void RemoveRule(StateRule rule)
     {
         RuleEntry entry = rule.ToRuleEntry();

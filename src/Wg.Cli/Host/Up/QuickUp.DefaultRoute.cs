@@ -18,6 +18,14 @@ internal sealed partial class QuickUp
                 AddPolicyDefaultRoute(route, plan);
                 return;
             }
+            catch (NetlinkException e) when (e.Operation.Contains(" rule ", StringComparison.Ordinal) && MeansRulesUnavailable(e.Errno)
+                && route.WhenUpPeer is { } whenUp)
+            {
+                // Split routes would route the peer also while it is not live: the daemon's main-table route instead.
+                _console.Warning($"{e.Message} The {route.FamilyName} default route of {whenUp.PeerName} goes into the main table while it is live.");
+                UndoSince(routes, rules);
+                return;
+            }
             catch (NetlinkException e) when (e.Operation.Contains(" rule ", StringComparison.Ordinal) && MeansRulesUnavailable(e.Errno))
             {
                 _console.Warning($"{e.Message} Falling back to split routes for {route.FamilyName}.");
@@ -39,11 +47,26 @@ internal sealed partial class QuickUp
         EnsureFirewallMark(plan);
 
         _state.PolicyTable = table;
-        _console.Note($"{route.FamilyName} default route: policy routing (fwmark {table}, table {table})");
-        AddRoute(route.PolicyRoute!, existingIsForeign: false);
+        if (route.WhenUpPeer is { } whenUp)
+        {
+            _console.Note($"{route.FamilyName} default route of {whenUp.PeerName} (Routes = when-up): policy routing (fwmark {table}, "
+                + $"table {table}), routed into {Interface} by the daemon while {whenUp.PeerName} is live");
+        }
+        else
+        {
+            _console.Note($"{route.FamilyName} default route: policy routing (fwmark {table}, table {table})");
+            AddRoute(route.PolicyRoute!, existingIsForeign: false);
+        }
+
         foreach (RuleEntry rule in route.PolicyRules)
         {
             AddRule(rule);
+        }
+
+        if (route.WhenUpPeer is { } peer)
+        {
+            _state.WhenUpSteering.Add(new StateWhenUpSteering { PublicKey = peer.PublicKey.ToBase64(), Family = route.Family, Table = peer.Table });
+            Save();
         }
 
         AddGuard(route);

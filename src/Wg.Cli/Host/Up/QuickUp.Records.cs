@@ -10,10 +10,10 @@ internal sealed partial class QuickUp
 {
     /// <summary>Adds and records a route; false when <paramref name="existingIsForeign"/> and it existed already
     /// (someone else's: left alone, not recorded).</summary>
-    private bool AddRoute(RouteEntry route, bool existingIsForeign)
+    private bool AddRoute(RouteEntry route, bool existingIsForeign, bool steering = false)
     {
         Step();
-        var recorded = StateRoute.From(route);
+        var recorded = StateRoute.From(route, steering);
         _state.Routes.Add(recorded);
         Save();
         _console.Command($"ip {Option(route.Destination.Family)} route add {route.ToCommandArguments()}");
@@ -39,11 +39,11 @@ internal sealed partial class QuickUp
 
     /// <summary>Adds and records a rule with the priority the kernel gave it. An identical existing rule (EEXIST)
     /// belongs to someone else: left alone, not recorded.</summary>
-    private void AddRule(RuleEntry rule)
+    private void AddRule(RuleEntry rule, bool steering = false)
     {
         Step();
         IReadOnlyList<RuleEntry>? before = rule.Priority is null ? _netlink.ListRules(rule.Family) : null;
-        var recorded = StateRule.From(rule);
+        var recorded = StateRule.From(rule, steering);
         _state.Rules.Add(recorded);
         Save();
         _console.Command($"ip {Option(rule.Family)} rule add {rule.ToCommandArguments()}");

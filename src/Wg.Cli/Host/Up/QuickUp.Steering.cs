@@ -38,11 +38,11 @@ internal sealed partial class QuickUp
             int rules = _state.Rules.Count;
             try
             {
-                AddRoute(family.DefaultRoute!, existingIsForeign: true);
+                AddRoute(family.DefaultRoute!, existingIsForeign: true, steering: true);
                 bool installed = true;
                 foreach (RuleEntry rule in family.Rules)
                 {
-                    AddRule(rule);
+                    AddRule(rule, steering: true);
                     if (!SelectorsReadBack(rule))
                     {
                         _console.Warning(RulesUnavailable(family.FamilyName,

@@ -49,6 +49,28 @@ internal static class UpPlanner
             }
         }
 
+        // A `Routes = when-up` peer's default route (Table = auto) fails over by policy routing: the same rules as an
+        // always-on default route, but its table stays empty until the daemon routes it into the interface while the
+        // peer is live; while it is not, the rule's lookup finds nothing and the kernel goes on to main (the WAN). A
+        // family an always-on peer routes by default keeps that one.
+        var whenUpDefaults = new Dictionary<AddressFamily, PeerConfig>();
+        if (config.Table.Mode == RouteTableMode.Auto)
+        {
+            foreach (PeerConfig peer in config.Peers.Where(p => p.Routes == RoutesPolicy.WhenUp))
+            {
+                foreach (IPNetwork network in peer.AllowedIps.Where(n => n.PrefixLength == 0))
+                {
+                    AddressFamily family = network.BaseAddress.AddressFamily;
+                    if (!defaultFamilies.Contains(family) && SplitReason(family, endpoints, options, facts) is null)
+                    {
+                        whenUpDefaults.TryAdd(family, peer);
+                    }
+                }
+            }
+
+            defaultFamilies.AddRange(whenUpDefaults.Keys);
+        }
+
         defaultFamilies.Sort((a, b) => FamilyOrder(a).CompareTo(FamilyOrder(b)));
         var reasons = defaultFamilies.ToDictionary(f => f, f => SplitReason(f, endpoints, options, facts));
 
@@ -77,25 +99,29 @@ internal static class UpPlanner
         var defaults = new List<DefaultRoutePlan>();
         foreach (AddressFamily family in defaultFamilies)
         {
-            defaults.Add(PlanDefault(family, reasons[family], table, config, interfaceName, endpoints, facts));
+            DefaultRoutePlan plan = PlanDefault(family, reasons[family], table, config, interfaceName, endpoints, facts);
+            if (whenUpDefaults.TryGetValue(family, out PeerConfig? peer))
+            {
+                if (plan.Mode != DefaultRouteMode.PolicyRules)
+                {
+                    continue; // no table: the daemon's main-table route, as for any other when-up prefix
+                }
+
+                plan = plan with { PolicyRoute = null, EndpointRoutes = [], WhenUpPeer = new WhenUpPeerTable(peer.PublicKey, peer.Name ?? "", table!.Value) };
+            }
+
+            defaults.Add(plan);
         }
 
         var warnings = new List<string>();
         uint? deviceMark = config.FirewallMark is { } fileMark and not 0 ? fileMark : mark;
-        SteeringPlan? steering = SteeringPlanner.Plan(config, interfaceName, table, deviceMark, facts, out string? steeringWarning);
+        SteeringPlan? steering = PlanSteering(config, interfaceName, table, deviceMark, facts, out string? steeringWarning, out uint? steeringMark);
         if (steeringWarning is not null)
         {
             warnings.Add(steeringWarning);
         }
 
-        if (steering is not null && deviceMark is null && steering.Families.Any(f => f.UnavailableReason is null))
-        {
-            // The tunnel's own encrypted packets must never match a steering rule (a Protocol = udp or a To covering
-            // an endpoint would loop them into the tunnel): as for wg-quick's default route, the device gets a mark
-            // (the steering table's number) and the block lets marked packets pass.
-            mark = steering.Table;
-            steering = SteeringPlanner.Plan(config, interfaceName, table, mark, facts, out _);
-        }
+        mark ??= steeringMark;
 
         return new UpPlan
         {
@@ -117,6 +143,27 @@ internal static class UpPlanner
                 _ => IprouteNames.TableMain,
             },
         };
+    }
+
+    /// <summary>
+    /// The [Rule] steering for <paramref name="config"/> (SteeringPlanner) with the device mark it needs: the
+    /// tunnel's own encrypted packets must never match a steering rule (a Protocol = udp or a To covering an endpoint
+    /// would loop them into the tunnel), so, as for wg-quick's default route, a device without a mark
+    /// (<paramref name="deviceMark"/> null) gets one, the steering table's number (<paramref name="newMark"/>), and
+    /// the block lets marked packets pass. `up` and `syncconf` both plan steering through here.
+    /// </summary>
+    public static SteeringPlan? PlanSteering(InterfaceConfig config, string interfaceName, uint? policyTable, uint? deviceMark,
+        IRoutingFacts facts, out string? warning, out uint? newMark)
+    {
+        newMark = null;
+        SteeringPlan? steering = SteeringPlanner.Plan(config, interfaceName, policyTable, deviceMark, facts, out warning);
+        if (steering is not null && deviceMark is null && steering.Families.Any(f => f.UnavailableReason is null))
+        {
+            newMark = steering.Table;
+            steering = SteeringPlanner.Plan(config, interfaceName, policyTable, newMark, facts, out _);
+        }
+
+        return steering;
     }
 
     /// <summary>
