@@ -4,7 +4,6 @@
 using System.Net.Sockets;
 using WgSharp.Cli.Configuration;
 using WgSharp.Cli.Host;
-using WgSharp.Tun.Netlink;
 using static WgSharp.Cli.Tests.Config.ConfigTestKeys;
 
 namespace WgSharp.Cli.Tests.Quick;
