@@ -1,5 +1,7 @@
 // The longest-prefix-match table shared by cryptokey routing (AllowedIPs → peer) and policy prefix
 // matching: a path-compressed binary trie with separate IPv4 and IPv6 roots and lock-free lookups.
+// Over 400 lines on purpose: one data structure whose invariants (path compression, the value index, writes
+// under one lock published for lock-free readers) must be read together with every operation that keeps them.
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
