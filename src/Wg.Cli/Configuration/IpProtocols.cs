@@ -2,19 +2,21 @@
 // Internet Protocol Numbers", as in /etc/protocols).
 using System.Globalization;
 using WgSharp.Cli.Uapi;
+using WgSharp.Router.Packets;
 
 namespace WgSharp.Cli.Configuration;
 
 internal static class IpProtocols
 {
-    public const byte Icmp = 1;
-    public const byte Tcp = 6;
-    public const byte Udp = 17;
+    // The numbers the router's packet parser also knows come from it, so each is written once.
+    public const byte Icmp = IpProtocol.Icmp;
+    public const byte Tcp = IpProtocol.Tcp;
+    public const byte Udp = IpProtocol.Udp;
     public const byte Dccp = 33;
     public const byte Gre = 47;
-    public const byte Esp = 50;
-    public const byte Ah = 51;
-    public const byte IcmpV6 = 58;
+    public const byte Esp = IpProtocol.Esp;
+    public const byte Ah = IpProtocol.AuthenticationHeader;
+    public const byte IcmpV6 = IpProtocol.IcmpV6;
     public const byte Sctp = 132;
     public const byte UdpLite = 136;
 

@@ -1,6 +1,8 @@
 // Reads the router configuration lines of the wgsharp UAPI extension (the body of `wgsharp-set=1`)
 // into a RouterConfiguration, strictly: any line it does not fully understand makes the whole request
 // invalid, so a hostile or mistaken client changes nothing.
+// Over 400 lines on purpose: one state machine over one line grammar; its sections share the seen-key and
+// error state, so splitting it would scatter the "all or nothing" rule.
 //
 // Format, version 1 (one "key=value" per line; sections start with public_key=, rule= or forward=,
 // and interface keys come before the first section):

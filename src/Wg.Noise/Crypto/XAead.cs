@@ -6,23 +6,13 @@ namespace WgSharp.Noise.Crypto;
 
 internal static unsafe class XAead
 {
-    public const int KeySize = 32;
+    public const int KeySize = Aead.KeySize;
     public const int NonceSize = 24;
-    public const int TagSize = 16;
+    public const int TagSize = Aead.TagSize;
 
     public static void Seal(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, Span<byte> destination)
     {
-        if (key.Length != KeySize || nonce.Length != NonceSize)
-        {
-            CryptoErrors.ThrowBadLength(nameof(key), KeySize);
-        }
-
-        if (destination.Length < plaintext.Length + TagSize)
-        {
-            CryptoErrors.ThrowDestinationTooSmall();
-        }
-
-        LibSodium.EnsureInitialized();
+        Aead.CheckSeal(key, nonce, NonceSize, plaintext.Length, destination.Length);
         fixed (byte* c = destination, m = plaintext, ad = associatedData, npub = nonce, k = key)
         {
             LibSodium.crypto_aead_xchacha20poly1305_ietf_encrypt_detached(
@@ -32,23 +22,11 @@ internal static unsafe class XAead
 
     public static bool Open(ReadOnlySpan<byte> key, ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> associatedData, Span<byte> destination)
     {
-        if (key.Length != KeySize || nonce.Length != NonceSize)
-        {
-            CryptoErrors.ThrowBadLength(nameof(key), KeySize);
-        }
-
-        if (ciphertext.Length < TagSize)
+        if (!Aead.CheckOpen(key, nonce, NonceSize, ciphertext.Length, destination.Length, out int plainLength))
         {
             return false;
         }
 
-        int plainLength = ciphertext.Length - TagSize;
-        if (destination.Length < plainLength)
-        {
-            CryptoErrors.ThrowDestinationTooSmall();
-        }
-
-        LibSodium.EnsureInitialized();
         fixed (byte* m = destination, c = ciphertext, ad = associatedData, npub = nonce, k = key)
         {
             return LibSodium.crypto_aead_xchacha20poly1305_ietf_decrypt_detached(

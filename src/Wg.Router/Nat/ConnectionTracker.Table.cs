@@ -294,49 +294,14 @@ internal sealed partial class ConnectionTracker
         }
     }
 
-    private void AppendAge(int slot)
-    {
-        ref Slot s = ref _slots[slot];
-        s.ListPrev = _ageTail;
-        s.ListNext = NoNode;
-        if (_ageTail == NoNode)
-        {
-            _ageHead = slot;
-        }
-        else
-        {
-            _slots[_ageTail].ListNext = slot;
-        }
-        _ageTail = slot;
-    }
+    private void AppendAge(int slot) => IndexList.Append(_slots, ref _ageHead, ref _ageTail, slot);
 
-    private void UnlinkAge(int slot)
-    {
-        ref Slot s = ref _slots[slot];
-        if (s.ListPrev == NoNode)
-        {
-            _ageHead = s.ListNext;
-        }
-        else
-        {
-            _slots[s.ListPrev].ListNext = s.ListNext;
-        }
-        if (s.ListNext == NoNode)
-        {
-            _ageTail = s.ListPrev;
-        }
-        else
-        {
-            _slots[s.ListNext].ListPrev = s.ListPrev;
-        }
-        s.ListPrev = NoNode;
-        s.ListNext = NoNode;
-    }
+    private void UnlinkAge(int slot) => IndexList.Unlink(_slots, ref _ageHead, ref _ageTail, slot);
 
     /// <summary>One flow. Tuples, peer, owner and origin are written only while the slot is unlinked (under
     /// _writeLock); Status and LastSeen by any worker holding a stripe lock of one of its buckets.</summary>
     [StructLayout(LayoutKind.Auto)]
-    private struct Slot
+    private struct Slot : IIndexListNode<Slot>
     {
         public FlowTuple Original;
         public FlowTuple Reply;
@@ -349,5 +314,9 @@ internal sealed partial class ConnectionTracker
         public FlowOrigin Origin;
         public bool InUse;
         public bool IsTranslated;
+
+        public static ref int Previous(ref Slot node) => ref node.ListPrev;
+
+        public static ref int Next(ref Slot node) => ref node.ListNext;
     }
 }

@@ -259,44 +259,9 @@ internal sealed partial class FragmentTracker
         _count--;
     }
 
-    private void AppendAge(int train)
-    {
-        ref Train t = ref _trains[train];
-        t.AgePrev = _ageTail;
-        t.AgeNext = None;
-        if (_ageTail == None)
-        {
-            _ageHead = train;
-        }
-        else
-        {
-            _trains[_ageTail].AgeNext = train;
-        }
-        _ageTail = train;
-    }
+    private void AppendAge(int train) => IndexList.Append(_trains, ref _ageHead, ref _ageTail, train);
 
-    private void UnlinkAge(int train)
-    {
-        ref Train t = ref _trains[train];
-        if (t.AgePrev == None)
-        {
-            _ageHead = t.AgeNext;
-        }
-        else
-        {
-            _trains[t.AgePrev].AgeNext = t.AgeNext;
-        }
-        if (t.AgeNext == None)
-        {
-            _ageTail = t.AgePrev;
-        }
-        else
-        {
-            _trains[t.AgeNext].AgePrev = t.AgePrev;
-        }
-        t.AgePrev = None;
-        t.AgeNext = None;
-    }
+    private void UnlinkAge(int train) => IndexList.Unlink(_trains, ref _ageHead, ref _ageTail, train);
 
     private enum TrainState : byte
     {
@@ -308,7 +273,7 @@ internal sealed partial class FragmentTracker
 
     /// <summary>One datagram in pieces. Guarded by _lock.</summary>
     [StructLayout(LayoutKind.Auto)]
-    private struct Train
+    private struct Train : IIndexListNode<Train>
     {
         public FragmentKey Key;
         public FragmentFollow Follow;
@@ -323,5 +288,9 @@ internal sealed partial class FragmentTracker
         public int AgeNext;
         public TrainState State;
         public NatDrop Refusal;
+
+        public static ref int Previous(ref Train node) => ref node.AgePrev;
+
+        public static ref int Next(ref Train node) => ref node.AgeNext;
     }
 }

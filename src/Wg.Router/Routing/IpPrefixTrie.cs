@@ -1,5 +1,7 @@
 // The longest-prefix-match table shared by cryptokey routing (AllowedIPs → peer) and policy prefix
 // matching: a path-compressed binary trie with separate IPv4 and IPv6 roots and lock-free lookups.
+// Over 400 lines on purpose: one data structure whose invariants (path compression, the value index, writes
+// under one lock published for lock-free readers) must be read together with every operation that keeps them.
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
@@ -324,62 +326,35 @@ internal sealed class IpPrefixTrie<T> where T : notnull
     /// <paramref name="address"/> whose value is eligible, so an ineligible value's prefix falls back to the
     /// next less specific one (`Routes = when-up` peers without a live session). Lock-free and allocation-free
     /// (pass a static lambda or a cached delegate); <paramref name="eligible"/> runs once per covering prefix.
-    /// The walk repeats LookupCore's on purpose: the plain lookup of every packet stays free of a delegate call.
     /// </summary>
     public bool TryLookup(IpAddressKey address, Func<T, bool> eligible, [MaybeNullWhen(false)] out T value)
     {
         ArgumentNullException.ThrowIfNull(eligible);
-        Node root;
         switch (address.Family)
         {
             case IpFamily.V4:
-                root = _root4;
-                break;
+                return LookupCore(_root4, address.High, 0, new DelegateFilter(eligible), out value);
             case IpFamily.V6:
-                root = _root6;
-                break;
+                return LookupCore(_root6, address.High, address.Low, new DelegateFilter(eligible), out value);
             default:
                 value = default;
                 return false;
         }
-        ulong high = address.High;
-        ulong low = address.Family == IpFamily.V4 ? 0 : address.Low;
-        Node node = root;
-        Entry? best = null;
-        while (true)
-        {
-            Entry? entry = Volatile.Read(ref node.Entry);
-            if (entry is not null && eligible(entry.Value))
-            {
-                best = entry;
-            }
-            int index = node.Length;
-            ulong word = index < 64 ? high : low;
-            Node? child = ((word >> (~index & 63)) & 1) == 0
-                ? Volatile.Read(ref node.Child0)
-                : Volatile.Read(ref node.Child1);
-            if (child is null || !child.Covers(high, low))
-            {
-                break;
-            }
-            node = child;
-        }
-        if (best is null)
-        {
-            value = default;
-            return false;
-        }
-        value = best.Value;
-        return true;
     }
 
-    private static bool LookupCore(Node node, ulong high, ulong low, [MaybeNullWhen(false)] out T value)
+    private static bool LookupCore(Node node, ulong high, ulong low, [MaybeNullWhen(false)] out T value) =>
+        LookupCore(node, high, low, default(AnyValue), out value);
+
+    // One walk for both lookups. The filter is a struct type argument, so the JIT compiles a copy per filter:
+    // the plain lookup of every packet inlines AnyValue's constant true and makes no delegate call.
+    private static bool LookupCore<TFilter>(Node node, ulong high, ulong low, TFilter filter, [MaybeNullWhen(false)] out T value)
+        where TFilter : struct, IValueFilter
     {
         Entry? best = null;
         while (true)
         {
             Entry? entry = Volatile.Read(ref node.Entry);
-            if (entry is not null)
+            if (entry is not null && filter.Accepts(entry.Value))
             {
                 best = entry;
             }
@@ -403,6 +378,21 @@ internal sealed class IpPrefixTrie<T> where T : notnull
         }
         value = best.Value;
         return true;
+    }
+
+    private interface IValueFilter
+    {
+        bool Accepts(T value);
+    }
+
+    private readonly struct AnyValue : IValueFilter
+    {
+        public bool Accepts(T value) => true;
+    }
+
+    private readonly struct DelegateFilter(Func<T, bool> eligible) : IValueFilter
+    {
+        public bool Accepts(T value) => eligible(value);
     }
 
     /// <summary>The node for exactly (high, low)/length, with its parent and grandparent; caller holds the lock.</summary>

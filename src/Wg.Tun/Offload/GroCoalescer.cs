@@ -1,5 +1,7 @@
 // The write side of TUN offloads (software GRO): consecutive in-order TCP segments (and, with USO, UDP datagrams)
 // of one flow in a batch become one super-packet with a virtio header, so the kernel stack handles one skb.
+// Over 400 lines on purpose: the append rules, the header match and the checksum checks are one contract with the
+// kernel's GRO and must be read together.
 using System.Buffers.Binary;
 
 namespace WgSharp.Tun.Offload;

@@ -1,4 +1,4 @@
-// WgSharp's extensions to the file (issue 5): MssClamp, peer Name/Inbound/Routes, [Rule] and [Forward]
+// WgSharp's extensions to the wg-quick file format: MssClamp, peer Name/Inbound/Routes, [Rule] and [Forward]
 // sections parsed into the model, and the checks that need the whole file.
 using System.Net;
 using WgSharp.Cli.Configuration;
