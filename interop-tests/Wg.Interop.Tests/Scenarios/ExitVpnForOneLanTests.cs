@@ -159,10 +159,12 @@ public sealed class ExitVpnForOneLanTests(ITestOutputHelper output)
         var blue = await AddressEchoServer.AskUntilAnsweredAsync(t.BlueHost, Internet, EchoPort, TimeSpan.FromSeconds(20));
         Assert.True(blue == $"internet {TunnelAddress}", $"blue's connection arrived as '{blue}'\n{await DiagnoseAsync(t, wg)}");
 
-        // The operator swaps the rule for a reject: blue is refused at once (ICMP administratively prohibited,
-        // "Packet filtered"), green is untouched, the tunnel's session stays.
+        // The operator puts a reject rule for blue in front of its route: blue is refused at once (ICMP administratively
+        // prohibited, "Packet filtered"), green is untouched, the tunnel's session stays. (The route rule stays, so
+        // blue's traffic is still steered into the tunnel; a file without it would steer blue nowhere, as `up` would.)
         var handshakeBefore = (await t.Router.ExecCheckedAsync(["wg", "show", wg.Name, "latest-handshakes"])).StandardOutput;
-        var rejecting = TempFiles.WriteSecret("reject.conf", RouterConfig(t).Replace("Peer = provider\nMasquerade = yes", "Action = reject", StringComparison.Ordinal));
+        var rejecting = TempFiles.WriteSecret("reject.conf", RouterConfig(t).Replace(
+            "[Rule]\n", "[Rule]\nFrom = 192.168.2.0/24, fd12::/64\nAction = reject\n\n[Rule]\n", StringComparison.Ordinal));
         await t.Router.ExecCheckedAsync([RepositoryRoot.WgSharpLauncher, "syncconf", wg.Name, rejecting], QuickInterface.CommandTimeout);
         var ping = await t.BlueHost.ExecAsync(["ping", "-4", "-n", "-c", "1", "-W", "2", Internet.ToString()], TimeSpan.FromSeconds(10));
         Assert.Contains("Packet filtered", ping.StandardOutput);
