@@ -252,7 +252,7 @@ internal sealed class WhenUpRouteKeeper : IAsyncDisposable
         {
             foreach (IPNetwork network in peer.AllowedIps)
             {
-                var prefix = new RoutePrefix(network.BaseAddress, network.PrefixLength);
+                var prefix = RoutePrefix.FromNetwork(network);
                 if (prefix.IsDefault && tabled.Contains((peer.PublicKey, prefix.Family)))
                 {
                     // The peer's own table carries its default route (policy rules look it up); in the shared table it

@@ -8,8 +8,6 @@ using WgSharp.Cli.Configuration;
 using WgSharp.Tun;
 using WgSharp.Tun.Net;
 using WgSharp.Tun.Netlink;
-using ConfigPortRange = WgSharp.Tun.Net.PortRange;
-using NetlinkPortRange = WgSharp.Tun.Net.PortRange;
 
 namespace WgSharp.Cli.Host;
 
@@ -214,8 +212,8 @@ internal static partial class SteeringPlanner
     // and the negated ones; false when the list has positive prefixes, none of them of this family.
     private static bool Sides(IReadOnlyList<PrefixSelector> list, AddressFamily family, out List<RoutePrefix?> positive, out List<RoutePrefix> negated)
     {
-        positive = [.. list.Where(p => !p.Negated && p.Network.BaseAddress.AddressFamily == family).Select(p => (RoutePrefix?)ToPrefix(p.Network))];
-        negated = [.. list.Where(p => p.Negated && p.Network.BaseAddress.AddressFamily == family).Select(p => ToPrefix(p.Network))];
+        positive = [.. list.Where(p => !p.Negated && p.Network.BaseAddress.AddressFamily == family).Select(p => (RoutePrefix?)RoutePrefix.FromNetwork(p.Network))];
+        negated = [.. list.Where(p => p.Negated && p.Network.BaseAddress.AddressFamily == family).Select(p => RoutePrefix.FromNetwork(p.Network))];
         if (positive.Count == 0)
         {
             if (list.Any(p => !p.Negated))
@@ -239,12 +237,10 @@ internal static partial class SteeringPlanner
         return true;
     }
 
-    private static RoutePrefix ToPrefix(IPNetwork network) => new(network.BaseAddress, network.PrefixLength);
-
     // Port 0 is no port (the parser refuses it); 65535 is beyond what a rule can select (see MaxRulePort).
-    private static NetlinkPortRange? Ports(ConfigPortRange? range) =>
+    private static PortRange? Ports(PortRange? range) =>
         range is { } r
-            ? new NetlinkPortRange(Math.Clamp(r.First, (ushort)1, NetlinkPortRange.MaxRulePort), Math.Clamp(r.Last, (ushort)1, NetlinkPortRange.MaxRulePort))
+            ? new PortRange(Math.Clamp(r.First, (ushort)1, PortRange.MaxRulePort), Math.Clamp(r.Last, (ushort)1, PortRange.MaxRulePort))
             : null;
 
     private enum Jump

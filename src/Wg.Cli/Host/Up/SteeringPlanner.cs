@@ -8,7 +8,7 @@
 using System.Net.Sockets;
 using WgSharp.Cli.Configuration;
 using WgSharp.Tun.Netlink;
-using NetlinkPortRange = WgSharp.Tun.Net.PortRange;
+using WgSharp.Tun.Net;
 
 namespace WgSharp.Cli.Host;
 
@@ -37,16 +37,16 @@ internal static partial class SteeringPlanner
                 continue;
             }
 
-            if (rule.Port is { First: > NetlinkPortRange.MaxRulePort } || rule.SourcePort is { First: > NetlinkPortRange.MaxRulePort })
+            if (rule.Port is { First: > PortRange.MaxRulePort } || rule.SourcePort is { First: > PortRange.MaxRulePort })
             {
                 skipped.Add($"[Rule] on line {rule.Line} selects port 65535 only, which kernel rules cannot select: no kernel steering");
                 continue;
             }
 
-            if (rule.Port is { Last: > NetlinkPortRange.MaxRulePort } || rule.SourcePort is { Last: > NetlinkPortRange.MaxRulePort })
+            if (rule.Port is { Last: > PortRange.MaxRulePort } || rule.SourcePort is { Last: > PortRange.MaxRulePort })
             {
                 skipped.Add($"[Rule] on line {rule.Line}: kernel rules cannot select port 65535; the kernel steers its ports up to "
-                    + $"{NetlinkPortRange.MaxRulePort} only");
+                    + $"{PortRange.MaxRulePort} only");
             }
 
             if (rule.Mark is not null)

@@ -183,7 +183,7 @@ internal static class UpPlanner
 
             foreach (IPNetwork network in peer.AllowedIps)
             {
-                var prefix = new RoutePrefix(network.BaseAddress, network.PrefixLength);
+                var prefix = RoutePrefix.FromNetwork(network);
                 if (seen.Add(prefix))
                 {
                     prefixes.Add(prefix);
